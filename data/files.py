@@ -1,0 +1,144 @@
+"""Record files on disk: where each record lives, how it is encoded, and how it
+is written so that a crash leaves the old or the new file, never half of one.
+
+A record lives at `issues/4K/ISS-4K7Q2M.json` (sharded by the first two characters
+of the random part of its ID). IDs are checked against their pattern before they
+become part of a path, and symbolic links are never followed, for reading or for
+writing: a register cloned from a hostile remote cannot make Tracker touch a file
+outside it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from tracker.errors import DamagedFile, InvalidId
+from tracker.model import is_record_id, kind_of
+
+TABLES = {"issue": "issues", "lesson": "lessons"}
+RECORD_FILE_MAX_BYTES = 2_000_000
+_DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
+def table_of(record_id: str) -> str:
+    return TABLES[kind_of(record_id)]
+
+
+def relative_path(record_id: str) -> str:
+    """`issues/4K/ISS-4K7Q2M.json`, for a valid ID only."""
+    if not is_record_id(record_id):
+        raise InvalidId(record_id)
+    return f"{table_of(record_id)}/{record_id[4:6]}/{record_id}.json"
+
+
+def id_from_path(relative: str) -> str | None:
+    """The record ID a path names, if the path is exactly where that record lives."""
+    parts = relative.split("/")
+    if len(parts) != 3 or not parts[2].endswith(".json"):
+        return None
+    record_id = parts[2][:-5]
+    if not is_record_id(record_id) or relative_path(record_id) != relative:
+        return None
+    return record_id
+
+
+def encode(document: dict[str, Any]) -> bytes:
+    """Pretty-printed UTF-8 JSON with a newline at the end; field order as given."""
+    return orjson.dumps(document, option=_DUMP_OPTIONS)
+
+
+def decode(raw: bytes, path: str | Path) -> dict[str, Any]:
+    if not raw.strip():
+        raise DamagedFile(path, "is empty")
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        reason = "is not valid UTF-8" if "utf-8" in str(error).lower() else "is not valid JSON"
+        raise DamagedFile(path, f"{reason} ({error})") from None
+    if not isinstance(document, dict):
+        raise DamagedFile(path, "does not hold a JSON object")
+    return document
+
+
+def _check_folders(root: Path, relative: str) -> None:
+    """Every folder between the register and the file must be a real folder."""
+    folder = root
+    for part in relative.split("/")[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise DamagedFile(folder, "is a symbolic link; Tracker does not follow links")
+
+
+def read_bytes(root: Path, relative: str) -> bytes | None:
+    """A record file's bytes, or None when there is no such file. Refuses links,
+    non-files and files too large to be a record."""
+    _check_folders(root, relative)
+    path = root / relative
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if path.is_symlink():
+            raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links") from None
+        raise DamagedFile(relative, error.strerror or "cannot be read") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > RECORD_FILE_MAX_BYTES:
+            raise DamagedFile(relative, f"is {size:,} bytes, larger than a record can be")
+        return handle.read()
+
+
+def write_atomic(root: Path, relative: str, data: bytes) -> None:
+    """Write through a temporary file in the same folder, fsync it, rename it over
+    the old file, then fsync the folder."""
+    _check_folders(root, relative)
+    path = root / relative
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links")
+    temporary = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_folder(folder)
+
+
+def remove(root: Path, relative: str) -> None:
+    _check_folders(root, relative)
+    (root / relative).unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def record_paths(root: Path) -> list[str]:
+    """Every `*.json` under `issues/` and `lessons/`, relative, without following
+    links (used when rebuilding from the working tree)."""
+    found = []
+    for table in TABLES.values():
+        top = root / table
+        if not top.is_dir() or top.is_symlink():
+            continue
+        for folder, _dirs, names in os.walk(top, followlinks=False):
+            base = Path(folder).relative_to(root).as_posix()
+            found.extend(f"{base}/{name}" for name in names if name.endswith(".json"))
+    return sorted(found)

@@ -1,0 +1,119 @@
+"""Records as plain text for the terminal: `tracker list` and `tracker show`.
+
+Record text is data: anything that could drive a terminal (escape sequences,
+control characters) is made visible instead of being printed raw.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from typing import Any
+
+from rich.cells import cell_len
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def literal(text: object) -> str:
+    """Text safe to print: control characters shown as `\\xNN`, never sent raw."""
+    return _UNSAFE.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
+
+
+def one_line(text: object) -> str:
+    return " ".join(literal(text).replace("\t", " ").split("\n"))
+
+
+def fit(text: str, width: int) -> str:
+    """Cut or pad to `width` terminal cells (wide characters count double)."""
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    out, used = [], 0
+    for char in text:
+        size = cell_len(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…" + " " * (width - 1 - used)
+
+
+def age_days(document: dict[str, Any], today: date) -> int | None:
+    raised = document.get("raised_on") or document.get("logged_on")
+    return (today - date.fromisoformat(raised)).days if raised else None
+
+
+ISSUE_COLUMNS = (("id", 10), ("status", 19), ("severity", 8), ("area", 14), ("age", 5))
+LESSON_COLUMNS = (("id", 10), ("action_status", 10), ("priority", 8), ("area", 14), ("age", 5))
+
+
+def table(documents: list[dict[str, Any]], kind: str, today: date, width: int | None = None) -> str:
+    """Aligned rows, the title taking the rest of the terminal's width."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    columns = ISSUE_COLUMNS if kind == "issue" else LESSON_COLUMNS
+    title_width = max(20, width - sum(size + 1 for _, size in columns))
+    header = " ".join(fit(name.split("_")[0].upper(), size) for name, size in columns)
+    lines = [header + " " + "TITLE"]
+    for document in documents:
+        cells = []
+        for name, size in columns:
+            if name == "age":
+                days = age_days(document, today)
+                value = f"{days}d" if days is not None else ""
+            else:
+                value = one_line(document.get(name) or "")
+            cells.append(fit(value, size))
+        cells.append(fit(one_line(document.get("title", "")), title_width).rstrip())
+        lines.append(" ".join(cells))
+    return "\n".join(lines)
+
+
+LABELS = {
+    "affects_vulnerable": "affects vulnerable residents",
+    "statutory_impact": "statutory or compliance impact",
+    "cost_gbp": "cost impact (GBP)",
+    "was_risk": "previously identified as a risk",
+    "early_warnings": "early-warning indicators",
+    "action_status": "action status",
+    "external_ref": "original reference",
+}
+LONG_FIELDS = ("description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation")
+SKIPPED = {"id", "title", "updates", *LONG_FIELDS}
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(one_line(item) for item in value) or "(none)"
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, float):
+        return f"£{value:,.2f}"
+    return one_line(value)
+
+
+def record(document: dict[str, Any]) -> str:
+    """Every field of one record, then its long texts, then its updates."""
+    lines = [f"{document['id']}  {one_line(document['title'])}", ""]
+    for name, value in document.items():
+        if name in SKIPPED:
+            continue
+        label = LABELS.get(name, name.replace("_", " "))
+        lines.append(f"  {label + ':':<32} {_value(value)}")
+    for name in LONG_FIELDS:
+        text = document.get(name)
+        if text:
+            lines += ["", f"{LABELS.get(name, name.replace('_', ' ')).capitalize()}:"]
+            lines += ["  " + literal(line) for line in text.splitlines()]
+    updates = document.get("updates", [])
+    if updates:
+        lines += ["", f"Updates ({len(updates)}):"]
+        for update in updates:
+            lines.append(
+                f"  {update['at'][:16].replace('T', ' ')}  {one_line(update['author'])}  "
+                f"{update['kind']} [{update['visibility']}]"
+            )
+            lines += ["    " + literal(line) for line in update["text"].splitlines()]
+    return "\n".join(lines)

@@ -1,0 +1,446 @@
+"""The register service: the one object the CLI and the TUI call.
+
+It ties the model, the storage and git together. Every change a person makes is
+validated first, then written (atomically, only the records that changed), then
+committed as one commit authored by the person at the keyboard, all under the
+register's writer lock. Reads of one record go straight to its file; reads of
+the whole register go through TinyDB over the load cache.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from data.changes import compose, record_message
+from data.files import encode, id_from_path, read_bytes, relative_path, table_of, write_atomic
+from data.git import Git, Identity
+from data.load import STATE_DIR, validate_file
+from data.lock import WriterLock
+from data.storage import RegisterDatabase
+from tracker.errors import (
+    DamagedFile,
+    GitError,
+    InvalidId,
+    InvalidRecord,
+    RecordNotFound,
+    RegisterNotFound,
+    TrackerError,
+)
+from tracker.model import (
+    ISSUE_PREFIX,
+    LESSON_PREFIX,
+    AnyRecord,
+    Issue,
+    Lesson,
+    Update,
+    from_document,
+    is_record_id,
+    kind_of,
+    model_for,
+    new_id,
+    normalise_id,
+    problems,
+    to_document,
+    vocabulary_problems,
+)
+from tracker.query import Kind, Query, parse, sort_key
+from tracker.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
+
+GITIGNORE = ".tracker/\n*.tmp\n"
+GITATTRIBUTES = "issues/**/*.json merge=tracker\nlessons/**/*.json merge=tracker\n"
+GIT_SETTINGS = {
+    "gc.auto": "0",
+    "core.untrackedCache": "true",
+    "core.commitGraph": "true",
+    "fetch.writeCommitGraph": "true",
+    "merge.tracker.name": "Tracker field-level merge of record files",
+    "merge.tracker.driver": "tracker merge-file %O %A %B %P",
+}
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Record files found changed but not committed, left by an interrupted write."""
+
+    committed: list[str]
+    damaged: dict[str, str]
+
+
+def check_id(text: str) -> str:
+    """A record ID from a person or a file, normalised and checked by pattern
+    before it is allowed anywhere near a path."""
+    record_id = normalise_id(text)
+    if not is_record_id(record_id):
+        raise InvalidId(text)
+    return record_id
+
+
+def _validated(model: type[AnyRecord], data: dict[str, Any], record_id: str) -> AnyRecord:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InvalidRecord(record_id, problems(error)) from None
+
+
+class Register:
+    """A register on disk: a git repository with `tracker.toml` at its top."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.git = Git(root)
+        self.lock = WriterLock(root / STATE_DIR)
+        self._settings: RegisterSettings | None = None
+        self._db: RegisterDatabase | None = None
+        self.acting_as: Identity | None = None
+        self.clock: Callable[[], datetime] | None = None
+        self.notices: list[str] = []
+
+    # --- opening and creating --------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path) -> Register:
+        if not (root / SETTINGS_FILE).is_file() or not (root / ".git").exists():
+            raise RegisterNotFound(
+                f"{root}: not a Tracker register (no tracker.toml in a git repository); "
+                "create one with: tracker init"
+            )
+        register = cls(root)
+        register.settings  # noqa: B018 - a register with bad settings fails to open
+        return register
+
+    @classmethod
+    def init(
+        cls,
+        root: Path,
+        name: str | None = None,
+        settings: RegisterSettings | None = None,
+        acting_as: Identity | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> Register:
+        """Create a register in an empty (or absent) folder, or adopt an existing
+        git repository that is not yet a register. One commit."""
+        root = root.absolute()
+        if (root / SETTINGS_FILE).exists():
+            raise TrackerError(f"{root}: already a register")
+        if root.exists() and any(p.name != ".git" for p in root.iterdir()):
+            raise TrackerError(f"{root}: folder is not empty; give an empty or new folder")
+        register = cls(root)
+        register.acting_as, register.clock = acting_as, clock
+        register._check_identity_early(root)
+        root.mkdir(parents=True, exist_ok=True)
+        if not (root / ".git").exists():
+            register.git.run("init", "--quiet", "--initial-branch=main")
+        settings = settings or RegisterSettings()
+        if name:
+            settings = settings.model_copy(update={"name": name})
+        (root / SETTINGS_FILE).write_text(settings_text(settings), encoding="utf-8")
+        (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
+        register.configure_git()
+        register._commit(
+            [SETTINGS_FILE, ".gitignore", ".gitattributes"],
+            compose(f"Register created: {settings.name}", [], [], "init"),
+        )
+        return register
+
+    def _check_identity_early(self, root: Path) -> None:
+        probe = Git(root if (root / ".git").exists() else Path.cwd())
+        if self.acting_as is None:
+            probe.identity()
+
+    def configure_git(self) -> None:
+        """Settings every clone of a register needs (not versioned: git config)."""
+        for key, value in GIT_SETTINGS.items():
+            self.git.run("config", key, value)
+
+    @property
+    def settings(self) -> RegisterSettings:
+        if self._settings is None:
+            self._settings = load_settings(self.root)
+        return self._settings
+
+    @property
+    def db(self) -> RegisterDatabase:
+        if self._db is None:
+            self._db = RegisterDatabase(self.root, self.git)
+        return self._db
+
+    def reload(self) -> None:
+        """Forget what is in memory; the next read loads from disk and git again."""
+        self._settings = None
+        if self._db is not None:
+            self._db.register_storage.reload()
+
+    # --- reading -----------------------------------------------------------------
+
+    def get(self, text: str) -> AnyRecord:
+        """One record by ID, read from its own file."""
+        record_id = check_id(text)
+        if self._db is not None:
+            document = self._db.register_storage.read()[table_of(record_id)].get(record_id)
+            if document is None:
+                raise RecordNotFound(record_id)
+            return from_document(document)
+        path = relative_path(record_id)
+        raw = read_bytes(self.root, path)
+        if raw is None:
+            raise RecordNotFound(record_id)
+        return from_document(validate_file(path, raw))
+
+    def documents(self, kind: Kind) -> dict[str, dict[str, Any]]:
+        """Every record of one kind as stored documents, by ID (do not modify)."""
+        return self.db.register_storage.read()["issues" if kind == "issue" else "lessons"]
+
+    def problems(self) -> dict[str, str]:
+        """Files that could not be loaded: path → reason."""
+        return dict(self.db.register_storage.loaded.problems)
+
+    def query(self, text: str, kind: Kind, today: date | None = None) -> Query:
+        return parse(text, kind, self.settings.vocabulary, today)
+
+    def search(self, text: str, kind: Kind = "issue", sort: str | None = None) -> list[dict[str, Any]]:
+        """Records matching a query, through TinyDB, optionally sorted
+        (`severity`, or `-age` for descending)."""
+        query = self.query(text, kind)
+        table = self.db.issues() if kind == "issue" else self.db.lessons()
+        found = [dict(document) for document in table.search(query)]
+        if sort:
+            descending = sort.startswith("-")
+            found.sort(key=sort_key(sort.lstrip("-"), self.settings.vocabulary), reverse=descending)
+        else:
+            found.sort(key=lambda document: document.get("raised_on") or document.get("logged_on") or "", reverse=True)
+        return found
+
+    # --- writing ------------------------------------------------------------------
+
+    def identity(self) -> Identity:
+        return self.acting_as or self.git.identity()
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def now(self) -> datetime:
+        from tracker.model import now
+
+        return self.clock() if self.clock else now()
+
+    @contextmanager
+    def writing(self) -> Iterator[Identity]:
+        """The conditions of every write: a git identity, a branch checked out, no
+        half-done git operation, the writer lock, and no uncommitted leftovers."""
+        identity = self.identity()
+        busy = self.git.operation_in_progress()
+        if busy:
+            raise GitError(f"{self.root}: {busy} is in progress in the register; finish or abort it first (nothing was written)")
+        if self.git.head_commit() is not None and self.git.current_branch() is None:
+            raise GitError(f"{self.root}: HEAD is detached; check out a branch (git switch main) first (nothing was written)")
+        with self.lock:
+            self.recover()
+            yield identity
+
+    def recover(self) -> Recovery:
+        """Commit record files that were written but not committed (a write that
+        was interrupted), so nothing is silently lost. Damaged files are left
+        alone and reported."""
+        dirty = [p for p in self.git.dirty_paths("issues", "lessons") if id_from_path(p)]
+        if not dirty:
+            return Recovery([], {})
+        committed, damaged = [], {}
+        for path in dirty:
+            try:
+                raw = read_bytes(self.root, path)
+                if raw is not None:
+                    validate_file(path, raw)
+                committed.append(path)
+            except DamagedFile as problem:
+                damaged[path] = problem.reason
+        if committed:
+            ids = [str(id_from_path(p)) for p in committed]
+            body = [f"{path}: changed on disk but not committed" for path in committed]
+            body.append("An earlier write was interrupted before its commit; Tracker committed what it found.")
+            self._commit(committed, compose(f"Recover uncommitted changes to {len(ids)} record(s)", body, ids, "recover"))
+            self.notices.append(f"recovered uncommitted changes to {', '.join(ids)} (an earlier write was interrupted)")
+            if self._db is not None:
+                self._db.register_storage.reload()
+        for path, reason in damaged.items():
+            self.notices.append(f"{path}: {reason}; left uncommitted and untouched")
+        return Recovery(committed, damaged)
+
+    def _commit(self, paths: list[str], message: str, when: datetime | None = None) -> str:
+        moment = when or (self.clock() if self.clock else None)
+        return self.git.commit(
+            paths, message, author=self.acting_as, when=moment.isoformat() if moment else None
+        )
+
+    def _unique_id(self, prefix: str) -> str:
+        for _ in range(100):
+            record_id = new_id(prefix)
+            path = self.root / relative_path(record_id)
+            taken = self._db is not None and record_id in self.documents(kind_of(record_id))
+            if not taken and not path.exists() and not path.is_symlink():
+                return record_id
+        raise TrackerError("could not find a free record ID after 100 tries")
+
+    def _check_words(self, record: AnyRecord, fields: set[str] | None = None) -> None:
+        lines = vocabulary_problems(record, self.settings.vocabulary)
+        if fields is not None:
+            lines = [line for line in lines if line.split(":")[0] in fields]
+        if lines:
+            raise InvalidRecord(record.id, lines)
+
+    def _save(self, documents: list[dict[str, Any]]) -> list[str]:
+        """Write records (validated already) and return their paths."""
+        if self._db is not None:
+            from tinydb.table import Document
+
+            for document in documents:
+                table = self._db.issues() if kind_of(document["id"]) == "issue" else self._db.lessons()
+                table.upsert(Document(document, doc_id=document["id"]))  # type: ignore[arg-type]
+            return self._db.register_storage.take_written()
+        paths = []
+        for document in documents:
+            path = relative_path(document["id"])
+            write_atomic(self.root, path, encode(document))
+            paths.append(path)
+        return paths
+
+    def _stored(self, record_id: str) -> dict[str, Any] | None:
+        try:
+            return to_document(self.get(record_id))
+        except RecordNotFound:
+            return None
+
+    def add_issue(self, **fields: Any) -> Issue:
+        with self.writing() as me:
+            record_id = self._unique_id(ISSUE_PREFIX)
+            fields.setdefault("raised_by", me.name)
+            fields.setdefault("raised_on", self.today())
+            fields.setdefault("created_at", self.now())
+            issue = _validated(Issue, {**fields, "id": record_id}, record_id)
+            assert isinstance(issue, Issue)
+            self._check_words(issue)
+            self._finish_status(issue, None)
+            document = to_document(issue)
+            paths = self._save([document])
+            self._commit(paths, record_message("create", record_id, None, document))
+            return issue
+
+    def add_lesson(self, **fields: Any) -> Lesson:
+        with self.writing() as me:
+            record_id = self._unique_id(LESSON_PREFIX)
+            fields.setdefault("logged_by", me.name)
+            fields.setdefault("logged_on", self.today())
+            fields.setdefault("created_at", self.now())
+            lesson = _validated(Lesson, {**fields, "id": record_id}, record_id)
+            assert isinstance(lesson, Lesson)
+            self._check_words(lesson)
+            document = to_document(lesson)
+            paths = self._save([document])
+            self._commit(paths, record_message("create", record_id, None, document))
+            return lesson
+
+    def _finish_status(self, issue: Issue, old_status: str | None) -> None:
+        """Closing an issue dates it; reopening it clears the date."""
+        closed = self.settings.vocabulary.closed_statuses
+        if issue.status in closed and issue.closed_on is None:
+            issue.closed_on = self.today()
+        elif issue.status not in closed and old_status in closed:
+            issue.closed_on = None
+
+    def edit(self, text: str, changes: dict[str, Any], action: str = "edit") -> AnyRecord:
+        """Change fields of one record: one commit, or nothing if nothing changed."""
+        for name in ("id", "updates", "created_at"):
+            if name in changes:
+                raise InvalidRecord(text, [f"{name}: cannot be edited"])
+        with self.writing():
+            current = self.get(text)
+            old = to_document(current)
+            unknown = [name for name in changes if name not in type(current).model_fields]
+            if unknown:
+                raise InvalidRecord(current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown])
+            record = _validated(type(current), {**old, **changes}, current.id)
+            self._check_words(record, set(changes))
+            if isinstance(record, Issue) and "status" in changes and "closed_on" not in changes:
+                self._finish_status(record, old.get("status"))
+            document = to_document(record)
+            if document == old:
+                return record
+            paths = self._save([document])
+            self._commit(paths, record_message(action, record.id, old, document))
+            return record
+
+    def add_update(
+        self, text: str, body: str, kind: str = "comment", visibility: str = "internal"
+    ) -> Update:
+        with self.writing() as me:
+            current = self.get(text)
+            old = to_document(current)
+            try:
+                update = Update(author=me.name, text=body, kind=kind, visibility=visibility, at=self.now())  # type: ignore[arg-type]
+            except ValidationError as error:
+                raise InvalidRecord(current.id, ["update " + line for line in problems(error)]) from None
+            document = {**old, "updates": [*old["updates"], update.model_dump(mode="json")]}
+            record = _validated(type(current), document, current.id)
+            document = to_document(record)
+            paths = self._save([document])
+            self._commit(paths, record_message("update", current.id, old, document))
+            return update
+
+    def link(self, first: str, second: str) -> tuple[AnyRecord, AnyRecord]:
+        """Link an issue to a lesson (or to another issue), on both records, in one commit."""
+        a_id, b_id = check_id(first), check_id(second)
+        if a_id == b_id:
+            raise InvalidRecord(a_id, ["cannot be linked to itself"])
+        if kind_of(a_id) == "lesson" and kind_of(b_id) == "lesson":
+            raise InvalidRecord(a_id, ["lessons link to issues, not to other lessons"])
+        with self.writing():
+            a, b = self.get(a_id), self.get(b_id)
+            olds = [to_document(a), to_document(b)]
+            news = [self._with_link(olds[0], b_id), self._with_link(olds[1], a_id)]
+            if news == olds:
+                return a, b
+            records = [_validated(model_for(d["id"]), d, d["id"]) for d in news]
+            paths = self._save([to_document(r) for r in records])
+            body = [f"{a_id} ↔ {b_id}"]
+            message = compose(f"{a_id}: linked to {b_id}", body, [a_id, b_id], "link")
+            self._commit(paths, message)
+            return records[0], records[1]
+
+    @staticmethod
+    def _with_link(document: dict[str, Any], other: str) -> dict[str, Any]:
+        if kind_of(document["id"]) == "lesson":
+            name = "issues"
+        else:
+            name = "lessons" if kind_of(other) == "lesson" else "related"
+        if other in document[name]:
+            return document
+        return {**document, name: [*document[name], other]}
+
+    def save_many(self, records: list[AnyRecord], subject: str, body: list[str], action: str) -> list[str]:
+        """Write many records as one commit (imports, bulk changes)."""
+        with self.writing():
+            for record in records:
+                self._check_words(record)
+            documents = [to_document(record) for record in records]
+            paths = self._save(documents)
+            if paths:
+                self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
+            return paths
+
+    def environment_note(self) -> str | None:
+        """Why writes would fail right now, if they would (for the TUI's status)."""
+        try:
+            self.identity()
+        except TrackerError as error:
+            return str(error)
+        if not os.access(self.root, os.W_OK):
+            return f"{self.root}: the register folder is read-only"
+        return None
