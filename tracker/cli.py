@@ -67,7 +67,7 @@ def _say_notices(register: Any) -> None:
 LAZY_COMMANDS = {
     "clone": "tracker.cli_sync:clone",
     "sync": "tracker.cli_sync:sync",
-    "history": "tracker.cli_sync:history",
+    "history": "tracker.cli_history:history",
     "merge-file": "tracker.cli_sync:merge_file",
     "export": "tracker.cli_export:export",
     "import": "tracker.cli_import:import_command",

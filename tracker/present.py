@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from datetime import date
 from typing import Any
 
@@ -49,10 +50,12 @@ LESSON_COLUMNS = (("id", 10), ("action_status", 10), ("priority", 8), ("area", 1
 
 
 def table(documents: list[dict[str, Any]], kind: str, today: date, width: int | None = None) -> str:
-    """Aligned rows, the title taking the rest of the terminal's width."""
-    width = width or shutil.get_terminal_size((100, 24)).columns
+    """Aligned rows, the title taking the rest of the terminal's width (or all of
+    its length when the output goes to a file or a pipe)."""
     columns = ISSUE_COLUMNS if kind == "issue" else LESSON_COLUMNS
-    title_width = max(20, width - sum(size + 1 for _, size in columns))
+    if width is None and sys.stdout.isatty():
+        width = shutil.get_terminal_size((100, 24)).columns
+    title_width = max(20, width - sum(size + 1 for _, size in columns)) if width else 0
     header = " ".join(fit(name.split("_")[0].upper(), size) for name, size in columns)
     lines = [header + " " + "TITLE"]
     for document in documents:
@@ -64,7 +67,8 @@ def table(documents: list[dict[str, Any]], kind: str, today: date, width: int | 
             else:
                 value = one_line(document.get(name) or "")
             cells.append(fit(value, size))
-        cells.append(fit(one_line(document.get("title", "")), title_width).rstrip())
+        title = one_line(document.get("title", ""))
+        cells.append(fit(title, title_width).rstrip() if title_width else title)
         lines.append(" ".join(cells))
     return "\n".join(lines)
 
