@@ -101,11 +101,33 @@ class Git:
 
     def identity(self) -> Identity:
         """The person at the keyboard, as git knows them; IdentityMissing if unset."""
-        name = os.environ.get("GIT_AUTHOR_NAME") or self.text("config", "user.name", check=False)
-        email = os.environ.get("GIT_AUTHOR_EMAIL") or self.text("config", "user.email", check=False)
+        name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
+        if not (name and email):
+            found = self.text("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+            for line in found.splitlines():
+                key, _, value = line.partition(" ")
+                if key == "user.name":
+                    name = name or value.strip()
+                elif key == "user.email":
+                    email = email or value.strip()
         if not name or not email:
             raise IdentityMissing()
         return Identity(name, email)
+
+    def is_detached(self) -> bool:
+        """HEAD points at a commit, not a branch (read without running git when
+        `.git` is a plain folder)."""
+        head = self.root / ".git" / "HEAD"
+        if head.is_file():
+            return not head.read_bytes().startswith(b"ref: ")
+        return self.run("symbolic-ref", "--quiet", "HEAD", check=False).returncode != 0
+
+    def tracked(self, *paths: str) -> list[str]:
+        """Which of `paths` HEAD has."""
+        if self.head_commit() is None:
+            return []
+        out = self.run("ls-tree", "--name-only", "-z", "HEAD", "--", *paths).stdout
+        return [name for name in out.decode("utf-8", "surrogateescape").split("\0") if name]
 
     def operation_in_progress(self) -> str | None:
         """A merge, rebase, cherry-pick or bisect left half done in the register."""

@@ -103,12 +103,20 @@ def test_the_users_hooks_run(register: Register):
     assert (register.root / ".git/hook-ran").read_text() == "ran\n"
 
 
-def test_a_hook_that_refuses_the_commit_is_reported(register: Register):
+def test_a_hook_that_refuses_the_commit_is_reported_and_nothing_is_written(register: Register):
+    kept = register.add_issue(title="Kept", severity="low")
     hook = register.root / ".git/hooks/pre-commit"
     hook.write_text("#!/bin/sh\necho 'policy: no commits today' >&2\nexit 1\n")
     hook.chmod(0o755)
     with pytest.raises(GitError, match="policy: no commits today"):
         register.add_issue(title="Refused")
+    with pytest.raises(GitError):
+        register.edit(kept.id, {"severity": "high"})
+    assert git(register.root, "status", "--porcelain") == ""
+    assert register.get(kept.id).severity == "low"
+    hook.unlink()
+    register.add_issue(title="Accepted once the hook allows it")
+    assert git(register.root, "log", "-1", "--format=%s").count("Accepted") == 1
 
 
 def test_other_staged_changes_are_not_swept_into_tracker_commits(register: Register):
@@ -132,7 +140,9 @@ def test_writes_are_refused_during_a_rebase_or_on_a_detached_head(register: Regi
 
 def test_an_interrupted_write_is_recovered_and_explained(register: Register):
     issue = register.add_issue(title="Written")
-    path = register.root / f"issues/{issue.id[4:6]}/{issue.id}.json"
+    relative = f"issues/{issue.id[4:6]}/{issue.id}.json"
+    path = register.root / relative
+    register.journal.record([relative])
     path.write_text(path.read_text().replace('"new"', '"open"'))
     fresh = Register.open(register.root)
     fresh.add_issue(title="Next")

@@ -20,7 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from data.changes import compose, record_message
-from data.files import encode, id_from_path, read_bytes, relative_path, table_of, write_atomic
+from data.files import encode, id_from_path, read_bytes, relative_path, remove, table_of, write_atomic
+from data.journal import Journal
 from data.git import Git, Identity
 from data.load import STATE_DIR, validate_file
 from data.lock import WriterLock
@@ -58,6 +59,7 @@ GITIGNORE = ".tracker/\n*.tmp\n"
 GITATTRIBUTES = "issues/**/*.json merge=tracker\nlessons/**/*.json merge=tracker\n"
 GIT_SETTINGS = {
     "gc.auto": "0",
+    "maintenance.auto": "false",
     "core.untrackedCache": "true",
     "core.commitGraph": "true",
     "fetch.writeCommitGraph": "true",
@@ -97,6 +99,7 @@ class Register:
         self.root = root
         self.git = Git(root)
         self.lock = WriterLock(root / STATE_DIR)
+        self.journal = Journal(root / STATE_DIR)
         self._settings: RegisterSettings | None = None
         self._db: RegisterDatabase | None = None
         self.acting_as: Identity | None = None
@@ -235,24 +238,34 @@ class Register:
     @contextmanager
     def writing(self) -> Iterator[Identity]:
         """The conditions of every write: a git identity, a branch checked out, no
-        half-done git operation, the writer lock, and no uncommitted leftovers."""
+        half-done git operation, the writer lock, and no leftovers of an earlier
+        interrupted write. If the write fails before its commit lands, the files
+        it wrote are put back as they were, so a failed command writes nothing."""
         identity = self.identity()
         busy = self.git.operation_in_progress()
         if busy:
-            raise GitError(f"{self.root}: {busy} is in progress in the register; finish or abort it first (nothing was written)")
-        if self.git.head_commit() is not None and self.git.current_branch() is None:
-            raise GitError(f"{self.root}: HEAD is detached; check out a branch (git switch main) first (nothing was written)")
+            raise GitError(f"{self.root}: {busy} is in progress in the register; "
+                           "finish or abort it first (nothing was written)")
+        if self.git.is_detached():
+            raise GitError(f"{self.root}: HEAD is detached; check out a branch "
+                           "(git switch main) first (nothing was written)")
         with self.lock:
             self.recover()
-            yield identity
+            try:
+                yield identity
+            except BaseException:
+                self._roll_back()
+                raise
+            self.journal.clear()
 
     def recover(self) -> Recovery:
-        """Commit record files that were written but not committed (a write that
-        was interrupted), so nothing is silently lost. Damaged files are left
-        alone and reported."""
-        dirty = [p for p in self.git.dirty_paths("issues", "lessons") if id_from_path(p)]
-        if not dirty:
+        """Commit record files that an interrupted write left changed but not
+        committed (the journal names them), so nothing is silently lost.
+        Damaged files are left alone and reported."""
+        pending = self.journal.paths()
+        if pending is None:
             return Recovery([], {})
+        dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p)] if pending else []
         committed, damaged = [], {}
         for path in dirty:
             try:
@@ -266,13 +279,34 @@ class Register:
             ids = [str(id_from_path(p)) for p in committed]
             body = [f"{path}: changed on disk but not committed" for path in committed]
             body.append("An earlier write was interrupted before its commit; Tracker committed what it found.")
-            self._commit(committed, compose(f"Recover uncommitted changes to {len(ids)} record(s)", body, ids, "recover"))
-            self.notices.append(f"recovered uncommitted changes to {', '.join(ids)} (an earlier write was interrupted)")
+            subject = f"Recover uncommitted changes to {len(ids)} record(s)"
+            self._commit(committed, compose(subject, body, ids, "recover"))
+            self.notices.append(
+                f"recovered uncommitted changes to {', '.join(ids)} (an earlier write was interrupted)"
+            )
             if self._db is not None:
                 self._db.register_storage.reload()
         for path, reason in damaged.items():
             self.notices.append(f"{path}: {reason}; left uncommitted and untouched")
+        self.journal.clear()
         return Recovery(committed, damaged)
+
+    def _roll_back(self) -> None:
+        """Put the files a failed write touched back as HEAD has them."""
+        pending = self.journal.paths()
+        if not pending:
+            self.journal.clear()
+            return
+        tracked = set(self.git.tracked(*pending))
+        for path in pending:
+            if path in tracked:
+                self.git.run("checkout", "HEAD", "--", path, check=False)
+            else:
+                self.git.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False)
+                remove(self.root, path)
+        if self._db is not None:
+            self._db.register_storage.reload()
+        self.journal.clear()
 
     def _commit(self, paths: list[str], message: str, when: datetime | None = None) -> str:
         moment = when or (self.clock() if self.clock else None)
@@ -297,7 +331,9 @@ class Register:
             raise InvalidRecord(record.id, lines)
 
     def _save(self, documents: list[dict[str, Any]]) -> list[str]:
-        """Write records (validated already) and return their paths."""
+        """Write records (validated already) and return their paths. The journal
+        names them first, so an interrupted write can be found and recovered."""
+        self.journal.record([relative_path(document["id"]) for document in documents])
         if self._db is not None:
             from tinydb.table import Document
 
