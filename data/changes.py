@@ -75,9 +75,7 @@ def trailers(records: list[str], action: str) -> str:
     return "\n".join(lines)
 
 
-def record_message(
-    action: str, record_id: str, old: dict[str, Any] | None, new: dict[str, Any]
-) -> str:
+def record_message(action: str, record_id: str, old: dict[str, Any] | None, new: dict[str, Any]) -> str:
     """The commit message for one user action on one record."""
     changes = field_changes(old, new)
     updates = added_updates(old, new)
@@ -100,8 +98,11 @@ def record_message(
             names.append("update")
         subject = f"{record_id}: edit {', '.join(names)}"
     if old is None:
-        body = [f"{c.field.replace('_', ' ')}: {show(c.new)}" for c in changes
-                if c.new not in (None, "", [], False) and c.field not in LONG_TEXT_FIELDS]
+        body = [
+            f"{c.field.replace('_', ' ')}: {show(c.new)}"
+            for c in changes
+            if c.new not in (None, "", [], False) and c.field not in LONG_TEXT_FIELDS
+        ]
         body += [c.describe() for c in changes if c.field in LONG_TEXT_FIELDS and c.new]
     else:
         body = [change.describe() for change in changes]

@@ -133,7 +133,7 @@ def _fsync_folder(folder: Path) -> None:
 def record_paths(root: Path) -> list[str]:
     """Every `*.json` under `issues/` and `lessons/`, relative, without following
     links (used when rebuilding from the working tree)."""
-    found = []
+    found: list[str] = []
     for table in TABLES.values():
         top = root / table
         if not top.is_dir() or top.is_symlink():

@@ -63,9 +63,10 @@ class Git:
             env=environment,
         )
         if check and result.returncode != 0:
-            message = result.stderr.decode("utf-8", "replace").strip() or result.stdout.decode(
-                "utf-8", "replace"
-            ).strip()
+            message = (
+                result.stderr.decode("utf-8", "replace").strip()
+                or result.stdout.decode("utf-8", "replace").strip()
+            )
             lines = [line for line in message.splitlines() if line.strip()]
             raise GitError(f"git {args[0]} failed: {' '.join(lines[-3:]) or 'no message'}")
         return result
@@ -95,7 +96,9 @@ class Git:
 
     def dirty_paths(self, *paths: str) -> list[str]:
         """Paths that differ from HEAD in the working tree or index, untracked included."""
-        out = self.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *paths)
+        out = self.run(
+            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *paths
+        )
         entries = out.stdout.decode("utf-8", "surrogateescape").split("\0")
         return [entry[3:] for entry in entries if len(entry) > 3]
 
@@ -163,9 +166,7 @@ class Git:
                 lock.unlink(missing_ok=True)
                 return True
             if time.monotonic() > deadline:
-                raise GitError(
-                    f"{lock} is held by another git command; try again when it has finished"
-                )
+                raise GitError(f"{lock} is held by another git command; try again when it has finished")
             time.sleep(0.05)
         return False
 
@@ -193,7 +194,9 @@ class Git:
         for start in range(0, len(paths), 2000):
             self.run("add", "-A", "--", *paths[start : start + 2000])
         if len(paths) <= 2000:
-            self.run("commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, input=message.encode(), env=env)
+            self.run(
+                "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, input=message.encode(), env=env
+            )
         else:
             self.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
         head = self.head_commit()

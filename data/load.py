@@ -148,10 +148,10 @@ def _from_blobs(git: Git, tree: str) -> Loaded:
     position = 0
     for _sha, relative in wanted:
         header_end = output.index(b"\n", position)
-        size = int(output[position:header_end].split()[2])
+        length = int(output[position:header_end].split()[2])
         start = header_end + 1
-        _apply(loaded, relative, output[start : start + size])
-        position = start + size + 1
+        _apply(loaded, relative, output[start : start + length])
+        position = start + length + 1
     return loaded
 
 

@@ -132,7 +132,7 @@ class RecordTable(Table):
 
     document_id_class = str  # type: ignore[assignment]
 
-    def _get_next_id(self) -> str:  # type: ignore[override]
+    def _get_next_id(self) -> str:
         raise ValueError("records are inserted with their own ID (tinydb.table.Document)")
 
     def _update_table(self, updater: Callable[[dict[Any, Mapping[Any, Any]]], None]) -> None:

@@ -37,8 +37,17 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("TRACKER_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("TRACKER_CONFIG_DIR", str(home / "config"))
-    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL",
-                 "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE", "TRACKER_REGISTER", "GIT_DIR", "GIT_WORK_TREE"):
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_DATE",
+        "TRACKER_REGISTER",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 
@@ -89,12 +98,19 @@ def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
 
 
-def run_tracker(*args: str, cwd: Path | None = None, input: str | None = None,
-                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_tracker(
+    *args: str, cwd: Path | None = None, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `tracker` command line in a subprocess."""
     environment = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tracker", *args], cwd=cwd, input=input,
-                          capture_output=True, text=True, env=environment)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
 
 
 @pytest.fixture

@@ -10,8 +10,21 @@ from conftest import git, run_tracker
 
 
 def test_add_list_show_edit_update_link_lesson(cli, register):
-    added = cli("add", "Receipts not allocated", "--severity", "high", "--area", "finance",
-                "--tag", "backlog", "--vulnerable", "--cost", "42000", "--cost-basis", "estimate")
+    added = cli(
+        "add",
+        "Receipts not allocated",
+        "--severity",
+        "high",
+        "--area",
+        "finance",
+        "--tag",
+        "backlog",
+        "--vulnerable",
+        "--cost",
+        "42000",
+        "--cost-basis",
+        "estimate",
+    )
     assert added.returncode == 0, added.stderr
     issue_id = added.stdout.strip()
     assert issue_id.startswith("ISS-")
@@ -20,7 +33,10 @@ def test_add_list_show_edit_update_link_lesson(cli, register):
     assert listed.returncode == 0 and issue_id in listed.stdout and "Receipts not allocated" in listed.stdout
 
     assert cli("edit", issue_id, "--status", "workaround in place", "--workaround", "Manual").returncode == 0
-    assert cli("update", issue_id, "Vendor patch due", "--kind", "decision", "--visibility", "public").returncode == 0
+    assert (
+        cli("update", issue_id, "Vendor patch due", "--kind", "decision", "--visibility", "public").returncode
+        == 0
+    )
     lesson = cli("lesson", "add", "Test with real bank files", "--source", "audit", "--issue", issue_id)
     assert lesson.returncode == 0, lesson.stderr
     lesson_id = lesson.stdout.strip()
@@ -61,15 +77,18 @@ def test_list_as_json_sorted_and_counted(cli):
     assert reverse[0]["title"] == "Low one"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["list", "colour:red"], "tracker: unknown field 'colour' for issues"),
-    (["show", "../../etc/passwd"], "tracker: '../../etc/passwd' is not a record ID"),
-    (["show", "ISS-4K7Q2M"], "tracker: ISS-4K7Q2M: no such record in this register"),
-    (["add", "x", "--severity", "apocalyptic"], "tracker: ISS-"),
-    (["add", "x", "--raised-on", "31/02/2024"], "raised_on: Input should be a valid date"),
-    (["edit", "ISS-4K7Q2M", "--set", "colour=red"], "tracker: ISS-4K7Q2M: no such record"),
-    (["log", "--since", "last tuesday"], "tracker: --since: 'last tuesday' is not a date"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["list", "colour:red"], "tracker: unknown field 'colour' for issues"),
+        (["show", "../../etc/passwd"], "tracker: '../../etc/passwd' is not a record ID"),
+        (["show", "ISS-4K7Q2M"], "tracker: ISS-4K7Q2M: no such record in this register"),
+        (["add", "x", "--severity", "apocalyptic"], "tracker: ISS-"),
+        (["add", "x", "--raised-on", "31/02/2024"], "raised_on: Input should be a valid date"),
+        (["edit", "ISS-4K7Q2M", "--set", "colour=red"], "tracker: ISS-4K7Q2M: no such record"),
+        (["log", "--since", "last tuesday"], "tracker: --since: 'last tuesday' is not a date"),
+    ],
+)
 def test_user_errors_are_one_line_with_exit_status_1(cli, args, message):
     result = cli(*args)
     assert result.returncode == 1
@@ -98,8 +117,9 @@ def test_missing_identity_is_explained_and_nothing_written(cli, register, no_ide
 
 
 def test_terminal_escapes_in_record_text_are_never_printed_raw(cli):
-    issue_id = cli("add", "Title", "--description", "desc \x1b[2J\x1b]8;;http://evil\x07 end",
-                   "--owner", "Eve\x1b[31m").stdout.strip()
+    issue_id = cli(
+        "add", "Title", "--description", "desc \x1b[2J\x1b]8;;http://evil\x07 end", "--owner", "Eve\x1b[31m"
+    ).stdout.strip()
     cli("update", issue_id, "bell \x07 and \x1b[5m blink")
     for args in (["list"], ["show", issue_id], ["log"]):
         output = cli(*args).stdout
@@ -131,7 +151,7 @@ def test_init_in_a_new_folder(tmp_path: Path):
 def test_log_lists_changes_newest_first_and_filters_by_author(cli, register):
     issue_id = cli("add", "Logged").stdout.strip()
     lines = cli("log").stdout.splitlines()
-    assert f'new issue "Logged"' in lines[0] and issue_id in lines[0]
+    assert 'new issue "Logged"' in lines[0] and issue_id in lines[0]
     assert cli("log", "--author", "nobody-by-this-name").stdout == ""
     entries = json.loads(cli("log", "--json").stdout)
     assert entries[0]["records"] == [issue_id] and entries[0]["action"] == "create"

@@ -89,7 +89,7 @@ def test_values_outside_the_registers_vocabulary_are_refused(register: Register)
 
 def test_no_git_identity_means_nothing_is_written(register: Register, no_identity: None):
     before = commit_count(register.root)
-    with pytest.raises(IdentityMissing, match="git config --global user.name"):
+    with pytest.raises(IdentityMissing, match=r"git config --global user\.name"):
         register.add_issue(title="Will not be written")
     assert commit_count(register.root) == before
     assert not (register.root / "issues").exists()
@@ -97,7 +97,7 @@ def test_no_git_identity_means_nothing_is_written(register: Register, no_identit
 
 def test_the_users_hooks_run(register: Register):
     hook = register.root / ".git/hooks/pre-commit"
-    hook.write_text("#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/hook-ran\"\n")
+    hook.write_text('#!/bin/sh\necho ran >> "$(git rev-parse --git-dir)/hook-ran"\n')
     hook.chmod(0o755)
     register.add_issue(title="Hooked")
     assert (register.root / ".git/hook-ran").read_text() == "ran\n"

@@ -65,10 +65,20 @@ def test_the_layering_check_catches_a_violation(tmp_path: Path):
     assert offending([bad], ("textual",)) == ["bad.py imports textual.app"]
 
 
-@pytest.mark.parametrize("command", [
-    ["list"], ["list", "status:open"], ["show", "{id}"], ["add", "A new issue"], ["log"],
-    ["edit", "{id}", "--severity", "high"], ["update", "{id}", "note"], ["lesson", "list"], ["--help"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["list", "status:open"],
+        ["show", "{id}"],
+        ["add", "A new issue"],
+        ["log"],
+        ["edit", "{id}", "--severity", "high"],
+        ["update", "{id}", "note"],
+        ["lesson", "list"],
+        ["--help"],
+    ],
+)
 def test_command_line_paths_that_do_not_open_the_tui_never_import_textual(register, command):
     issue = register.add_issue(title="Exists")
     args = [part.replace("{id}", issue.id) for part in command]

@@ -33,8 +33,19 @@ def test_ids_typed_by_people_are_normalised():
     assert normalise_id("ISS-OIL123") == "ISS-011123"
 
 
-@pytest.mark.parametrize("text", ["../../etc/passwd", "ISS-4K7Q2", "ISS-4K7Q2MM", "ISS-4K7Q2U", "XYZ-4K7Q2M",
-                                  "ISS-4K/Q2M", "ISS-4K7Q2M/../x", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "../../etc/passwd",
+        "ISS-4K7Q2",
+        "ISS-4K7Q2MM",
+        "ISS-4K7Q2U",
+        "XYZ-4K7Q2M",
+        "ISS-4K/Q2M",
+        "ISS-4K7Q2M/../x",
+        "",
+    ],
+)
 def test_hostile_or_malformed_ids_are_not_record_ids(text):
     assert not is_record_id(normalise_id(text))
 

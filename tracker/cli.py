@@ -101,8 +101,9 @@ class LazyGroup(click.Group):
         return found
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option("--register", "-r", "register", metavar="PATH", help="The register to use.")
 @click.version_option(package_name="tracker")
 @click.pass_context
@@ -181,10 +182,18 @@ ISSUE_OPTIONS: list[tuple[str, str, dict[str, Any]]] = [
 def issue_options(function: F) -> F:
     for flag, name, extra in reversed(ISSUE_OPTIONS):
         function = click.option(flag, name, default=None, **extra)(function)
-    function = click.option("--vulnerable/--not-vulnerable", "affects_vulnerable", default=None,
-                            help="Affects vulnerable residents.")(function)
-    function = click.option("--statutory/--not-statutory", "statutory_impact", default=None,
-                            help="Has a statutory or compliance impact.")(function)
+    function = click.option(
+        "--vulnerable/--not-vulnerable",
+        "affects_vulnerable",
+        default=None,
+        help="Affects vulnerable residents.",
+    )(function)
+    function = click.option(
+        "--statutory/--not-statutory",
+        "statutory_impact",
+        default=None,
+        help="Has a statutory or compliance impact.",
+    )(function)
     function = click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")(function)
     return function
 
@@ -239,8 +248,15 @@ def _print_created(record: Any, as_json: bool) -> None:
 @click.option("--count", is_flag=True, help="Print only how many match.")
 @click.pass_context
 @reports_errors
-def list_records(ctx: click.Context, query: tuple[str, ...], lessons: bool, sort: str | None,
-                 limit: int | None, as_json: bool, count: bool) -> None:
+def list_records(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    lessons: bool,
+    sort: str | None,
+    limit: int | None,
+    as_json: bool,
+    count: bool,
+) -> None:
     """List issues (or lessons) matching a QUERY, such as: status:open severity:high area:finance"""
     register = open_register(ctx)
     kind = "lesson" if lessons else "issue"
@@ -310,12 +326,23 @@ def lesson_options(function: F) -> F:
 @lesson_options
 @click.option("--lesson-type", "lesson_type", help="project, corporate/programme or both")
 @click.option("--was-risk/--was-not-risk", "was_risk", default=None)
-@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-              help="Set any field by name (repeat for more); an empty VALUE clears it.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Set any field by name (repeat for more); an empty VALUE clears it.",
+)
 @click.pass_context
 @reports_errors
-def edit(ctx: click.Context, record_id: str, description: str | None, lesson_type: str | None,
-         assignments: tuple[str, ...], **options: Any) -> None:
+def edit(
+    ctx: click.Context,
+    record_id: str,
+    description: str | None,
+    lesson_type: str | None,
+    assignments: tuple[str, ...],
+    **options: Any,
+) -> None:
     """Change fields of an issue or a lesson: one commit."""
     fields = _given(options)
     if description is not None:
@@ -433,4 +460,6 @@ def log(ctx: click.Context, since: str | None, until: str | None, author: str | 
     from tracker.present import one_line
 
     for entry in entries:
-        click.echo(f"{entry.when[:16].replace('T', ' ')}  {one_line(entry.author):<20}  {one_line(entry.subject)}")
+        click.echo(
+            f"{entry.when[:16].replace('T', ' ')}  {one_line(entry.author):<20}  {one_line(entry.subject)}"
+        )

@@ -63,7 +63,7 @@ class IdentityMissing(TrackerError):
     def __init__(self) -> None:
         super().__init__(
             "no git identity: set one with "
-            "git config --global user.name \"Your Name\" and "
+            'git config --global user.name "Your Name" and '
             "git config --global user.email you@example.org (nothing was written)"
         )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -67,9 +67,7 @@ LIST_MAX = 200
 UPDATES_MAX = 2_000
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_CONTROL_AND_NEWLINES = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+"
-)
+_CONTROL_AND_NEWLINES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 
 
 def clean_line(value: Any) -> Any:
@@ -105,9 +103,7 @@ def _word(value: Any) -> Any:
     return clean_line(value).lower() if isinstance(value, str) else value
 
 
-Title = Annotated[
-    str, BeforeValidator(clean_line), Field(max_length=TITLE_MAX), AfterValidator(_not_blank)
-]
+Title = Annotated[str, BeforeValidator(clean_line), Field(max_length=TITLE_MAX), AfterValidator(_not_blank)]
 Name = Annotated[str, BeforeValidator(clean_line), Field(max_length=NAME_MAX)]
 OptionalName = Annotated[
     Annotated[str, Field(max_length=NAME_MAX)] | None,
@@ -159,11 +155,11 @@ VISIBILITIES: tuple[str, ...] = ("public", "internal", "restricted")
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- records ------------------------------------------------------------------------
@@ -352,15 +348,29 @@ class Vocabulary(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     statuses: list[Word] = [
-        "new", "open", "in progress", "workaround in place", "resolved", "closed",
+        "new",
+        "open",
+        "in progress",
+        "workaround in place",
+        "resolved",
+        "closed",
     ]
     closed_statuses: list[Word] = ["resolved", "closed"]
     severities: list[Word] = ["critical", "high", "medium", "low"]
     priorities: list[Word] = ["urgent", "high", "medium", "low"]
     areas: list[Word] = [
-        "finance", "accounts receivable", "payroll", "hr", "recruitment",
-        "safeguarding checks", "procurement", "pensions", "reporting", "integration",
-        "data migration", "programme",
+        "finance",
+        "accounts receivable",
+        "payroll",
+        "hr",
+        "recruitment",
+        "safeguarding checks",
+        "procurement",
+        "pensions",
+        "reporting",
+        "integration",
+        "data migration",
+        "programme",
     ]
 
     @field_validator("statuses", "severities", "priorities", "areas")

@@ -13,7 +13,7 @@ be read raises QueryError saying what is allowed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -25,9 +25,7 @@ Kind = Literal["issue", "lesson"]
 Document = dict[str, Any]
 Predicate = Callable[[Document], bool]
 
-_TERM = re.compile(
-    r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+)(?P<op><=|>=|:|<|>|=))?(?P<value>"[^"]*"?|\S+)?'
-)
+_TERM = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+)(?P<op><=|>=|:|<|>|=))?(?P<value>"[^"]*"?|\S+)?')
 
 # field name typed → (document field, how to compare)
 _COMMON = {
@@ -72,7 +70,14 @@ LESSON_FIELDS: dict[str, tuple[str, str]] = {
 }
 ISSUE_TEXT = ("id", "title", "description", "workaround", "owner", "raised_by", "external_ref")
 LESSON_TEXT = (
-    "id", "title", "event", "effect", "cause", "early_warnings", "recommendation", "logged_by",
+    "id",
+    "title",
+    "event",
+    "effect",
+    "cause",
+    "early_warnings",
+    "recommendation",
+    "logged_by",
     "external_ref",
 )
 _TRUE = {"yes", "y", "true", "1"}
@@ -96,8 +101,8 @@ class Query:
     text: str
     predicate: Predicate
 
-    def __call__(self, document: Document) -> bool:
-        return self.predicate(document)
+    def __call__(self, value: Mapping[str, Any]) -> bool:
+        return self.predicate(value)  # type: ignore[arg-type]
 
     def __hash__(self) -> int:
         return hash(("tracker-query", self.text))
@@ -270,8 +275,21 @@ def _comparison(name: str, field: str, how: str, operator: str, value: str, toda
 
 # --- sorting ----------------------------------------------------------------------------
 
-SORTABLE = ("id", "title", "status", "severity", "priority", "area", "owner", "raised", "age",
-            "target", "logged", "action", "cost")
+SORTABLE = (
+    "id",
+    "title",
+    "status",
+    "severity",
+    "priority",
+    "area",
+    "owner",
+    "raised",
+    "age",
+    "target",
+    "logged",
+    "action",
+    "cost",
+)
 
 
 def sort_key(field: str, words: Vocabulary) -> Callable[[Document], Any]:
@@ -284,7 +302,7 @@ def sort_key(field: str, words: Vocabulary) -> Callable[[Document], Any]:
     }
     if field in ranks:
         rank, name = ranks[field], "action_status" if field == "action" else field
-        return lambda document: rank.get(document.get(name), len(rank))
+        return lambda document: rank.get(str(document.get(name)), len(rank))
     names = {"raised": "raised_on", "target": "target_date", "logged": "logged_on", "cost": "cost_gbp"}
     if field == "age":
         return lambda document: document.get("raised_on") or document.get("logged_on") or ""

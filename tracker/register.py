@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from data.changes import compose, record_message
 from data.files import encode, id_from_path, read_bytes, relative_path, remove, table_of, write_atomic
-from data.journal import Journal
 from data.git import Git, Identity
+from data.journal import Journal
 from data.load import STATE_DIR, validate_file
 from data.lock import WriterLock
 from data.storage import RegisterDatabase
@@ -219,7 +219,10 @@ class Register:
             descending = sort.startswith("-")
             found.sort(key=sort_key(sort.lstrip("-"), self.settings.vocabulary), reverse=descending)
         else:
-            found.sort(key=lambda document: document.get("raised_on") or document.get("logged_on") or "", reverse=True)
+            found.sort(
+                key=lambda document: document.get("raised_on") or document.get("logged_on") or "",
+                reverse=True,
+            )
         return found
 
     # --- writing ------------------------------------------------------------------
@@ -244,11 +247,15 @@ class Register:
         identity = self.identity()
         busy = self.git.operation_in_progress()
         if busy:
-            raise GitError(f"{self.root}: {busy} is in progress in the register; "
-                           "finish or abort it first (nothing was written)")
+            raise GitError(
+                f"{self.root}: {busy} is in progress in the register; "
+                "finish or abort it first (nothing was written)"
+            )
         if self.git.is_detached():
-            raise GitError(f"{self.root}: HEAD is detached; check out a branch "
-                           "(git switch main) first (nothing was written)")
+            raise GitError(
+                f"{self.root}: HEAD is detached; check out a branch "
+                "(git switch main) first (nothing was written)"
+            )
         with self.lock:
             self.recover()
             try:
@@ -278,7 +285,9 @@ class Register:
         if committed:
             ids = [str(id_from_path(p)) for p in committed]
             body = [f"{path}: changed on disk but not committed" for path in committed]
-            body.append("An earlier write was interrupted before its commit; Tracker committed what it found.")
+            body.append(
+                "An earlier write was interrupted before its commit; Tracker committed what it found."
+            )
             subject = f"Recover uncommitted changes to {len(ids)} record(s)"
             self._commit(committed, compose(subject, body, ids, "recover"))
             self.notices.append(
@@ -339,7 +348,7 @@ class Register:
 
             for document in documents:
                 table = self._db.issues() if kind_of(document["id"]) == "issue" else self._db.lessons()
-                table.upsert(Document(document, doc_id=document["id"]))  # type: ignore[arg-type]
+                table.upsert(Document(document, doc_id=document["id"]))
             return self._db.register_storage.take_written()
         paths = []
         for document in documents:
@@ -401,7 +410,9 @@ class Register:
             old = to_document(current)
             unknown = [name for name in changes if name not in type(current).model_fields]
             if unknown:
-                raise InvalidRecord(current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown])
+                raise InvalidRecord(
+                    current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown]
+                )
             record = _validated(type(current), {**old, **changes}, current.id)
             self._check_words(record, set(changes))
             if isinstance(record, Issue) and "status" in changes and "closed_on" not in changes:
@@ -413,9 +424,7 @@ class Register:
             self._commit(paths, record_message(action, record.id, old, document))
             return record
 
-    def add_update(
-        self, text: str, body: str, kind: str = "comment", visibility: str = "internal"
-    ) -> Update:
+    def add_update(self, text: str, body: str, kind: str = "comment", visibility: str = "internal") -> Update:
         with self.writing() as me:
             current = self.get(text)
             old = to_document(current)
