@@ -117,6 +117,39 @@ def write_atomic(root: Path, relative: str, data: bytes) -> None:
     _fsync_folder(folder)
 
 
+def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:
+    """Write many record files atomically (imports, merges): every file goes to a
+    temporary beside it, one filesystem sync makes them durable, then each is
+    renamed into place and a second sync makes the renames durable. One sync
+    instead of one fsync per file turns a 10,000-record import from minutes into
+    seconds; a crash still leaves each file old or new, never half written."""
+    if len(items) == 1:
+        write_atomic(root, *items[0])
+        return
+    temporaries: list[tuple[Path, Path]] = []
+    try:
+        for relative, data in items:
+            _check_folders(root, relative)
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links")
+            temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            descriptor = os.open(temporary, flags, 0o644)
+            temporaries.append((temporary, path))
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+        os.sync()
+        for temporary, path in temporaries:
+            os.replace(temporary, path)
+        os.sync()
+    except BaseException:
+        for temporary, _ in temporaries:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
 def remove(root: Path, relative: str) -> None:
     _check_folders(root, relative)
     (root / relative).unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from data.files import encode, relative_path, remove, write_atomic
+from data.files import encode, relative_path, remove, write_many_atomic
 from data.git import Git
 from data.load import Loaded, load_register
 from tracker.errors import InvalidRecord
@@ -106,6 +106,7 @@ class RegisterStorage(Storage):
             except (ValidationError, ValueError) as error:
                 lines = problems(error) if isinstance(error, ValidationError) else [str(error)]
                 raise InvalidRecord(record_id, lines) from None
+        writes: list[tuple[str, str, dict[str, Any]]] = []
         for record_id, document in ready.items():
             path = relative_path(record_id)
             if document is None:
@@ -114,9 +115,12 @@ class RegisterStorage(Storage):
                     del current[record_id]
                     self.written.append(path)
             elif current.get(record_id) != document or record_id not in current:
-                write_atomic(self.root, path, encode(document))
-                current[record_id] = document
-                self.written.append(path)
+                writes.append((record_id, path, document))
+        if writes:
+            write_many_atomic(self.root, [(path, encode(document)) for _, path, document in writes])
+        for record_id, path, document in writes:
+            current[record_id] = document
+            self.written.append(path)
 
     def take_written(self) -> list[str]:
         """The record paths written since last asked: what the next commit holds."""
@@ -145,6 +149,15 @@ class RecordTable(Table):
         updater(working)
         storage.save(self.name, working, touched)
         self.clear_cache()
+
+    def put_many(self, documents: list[dict[str, Any]]) -> None:
+        """Insert or replace many records in one table update (imports, sync)."""
+
+        def put(table: dict[str, Any]) -> None:
+            for document in documents:
+                table[document["id"]] = document
+
+        self._update_table(put)
 
     def __iter__(self) -> Iterator[Document]:
         for doc_id, doc in self._read_table().items():

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from data.changes import compose, record_message
-from data.files import encode, id_from_path, read_bytes, relative_path, remove, table_of, write_atomic
+from data.files import encode, id_from_path, read_bytes, relative_path, remove, table_of, write_many_atomic
 from data.git import Git, Identity
 from data.journal import Journal
 from data.load import STATE_DIR, validate_file
@@ -344,18 +344,14 @@ class Register:
         names them first, so an interrupted write can be found and recovered."""
         self.journal.record([relative_path(document["id"]) for document in documents])
         if self._db is not None:
-            from tinydb.table import Document
-
-            for document in documents:
-                table = self._db.issues() if kind_of(document["id"]) == "issue" else self._db.lessons()
-                table.upsert(Document(document, doc_id=document["id"]))
+            for kind, table in (("issue", self._db.issues()), ("lesson", self._db.lessons())):
+                batch = [document for document in documents if kind_of(document["id"]) == kind]
+                if batch:
+                    table.put_many(batch)
             return self._db.register_storage.take_written()
-        paths = []
-        for document in documents:
-            path = relative_path(document["id"])
-            write_atomic(self.root, path, encode(document))
-            paths.append(path)
-        return paths
+        items = [(relative_path(document["id"]), encode(document)) for document in documents]
+        write_many_atomic(self.root, items)
+        return [path for path, _ in items]
 
     def _stored(self, record_id: str) -> dict[str, Any] | None:
         try:
