@@ -1,0 +1,242 @@
+"""Turning spreadsheet cells into field values: dates as councils write them,
+yes/no answers, amounts in pounds, and the words of a register's lists.
+
+Dates are read day first, the British way: 01/04/2024 is 1 April 2024. Also read:
+2024-04-01, 1 Apr 2024, 1 April 2024, 1-Apr-24, Excel date cells and Excel date
+serial numbers. Words for status, severity, priority, area and the fixed lists
+(type, visibility, lesson source, action status) are matched to the register's
+own words: exactly, then through common synonyms (the SYNONYMS table: "WIP" is
+in progress, "Complete" is resolved, "H" is high), then as the one list word the
+cell contains ("2 - High"). RAG colours are read as a rating: for severity, red
+is high, amber medium and green low; as a status, red, amber and green all mean
+the issue is still open (map them otherwise with `--map-value`).
+`--map-value "status:Parked=open"` is consulted before all of that.
+
+Each function returns the value for the field, or raises ValueError with the
+reason a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tracker.model import (
+    ACTION_STATUSES,
+    COST_BASES,
+    ISSUE_TYPES,
+    LESSON_SOURCES,
+    LESSON_TYPES,
+    VISIBILITIES,
+    Vocabulary,
+)
+
+DATE_FIELDS = frozenset({"raised_on", "target_date", "closed_on", "logged_on"})
+BOOL_FIELDS = frozenset({"affects_vulnerable", "statutory_impact", "was_risk"})
+AMOUNT_FIELDS = frozenset({"cost_gbp"})
+LIST_FIELDS = frozenset({"tags", "lessons", "related", "issues"})
+NOT_GIVEN = frozenset({"", "-", "--", "n/a", "na", "tbc", "tbd", "unknown", "none", "not known", "?"})
+
+SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "status": {
+        "new": ["not started", "to do", "todo", "submitted", "logged", "raised", "proposed", "draft"],
+        "open": ["live", "outstanding", "pending", "assigned", "active", "reopened", "re-opened", "red",
+                 "amber", "green", "on hold", "awaiting", "escalated"],
+        "in progress": ["wip", "work in progress", "ongoing", "in hand", "underway", "under way", "started",
+                        "being worked on", "in-progress", "investigating", "under investigation"],
+        "workaround in place": ["workaround", "work around in place", "mitigated", "workaround applied",
+                                "mitigation in place", "workaround agreed"],
+        "resolved": ["complete", "completed", "done", "fixed", "blue", "implemented", "delivered"],
+        "closed": ["cancelled", "canceled", "withdrawn", "duplicate", "rejected", "archived", "no action"],
+    },
+    "severity": {
+        "critical": ["very high", "crit", "severe", "showstopper", "show stopper", "p1", "1", "catastrophic"],
+        "high": ["h", "red", "major", "significant", "hi", "p2", "2"],
+        "medium": ["m", "med", "amber", "moderate", "p3", "3"],
+        "low": ["l", "green", "minor", "very low", "lo", "negligible", "p4", "4"],
+    },
+    "priority": {
+        "urgent": ["immediate", "very high", "critical", "asap", "p1", "1"],
+        "high": ["h", "red", "hi", "p2", "2"],
+        "medium": ["m", "med", "amber", "normal", "p3", "3"],
+        "low": ["l", "green", "lo", "p4", "4"],
+    },
+    "area": {
+        "hr": ["human resources", "people", "people services"],
+        "accounts receivable": ["ar", "income", "receipts", "debtors"],
+        "finance": ["financial", "general ledger", "gl"],
+        "procurement": ["purchasing", "p2p", "purchase to pay"],
+        "payroll": ["pay", "salaries"],
+        "integration": ["interfaces", "interface", "integrations"],
+        "data migration": ["migration", "data"],
+        "reporting": ["reports", "bi", "business intelligence"],
+    },
+    "type": {
+        "problem": ["problem/concern", "concern", "issue", "problem or concern"],
+        "request for change": ["rfc", "change request", "change", "cr", "request"],
+        "off-specification": ["off specification", "off spec", "off-spec", "defect", "offspec"],
+        "corporate/programme": ["programme", "corporate", "corporate programme", "program"],
+    },
+    "visibility": {
+        "internal": ["official", "internal only", "not for publication"],
+        "restricted": ["official-sensitive", "official sensitive", "confidential", "sensitive", "private",
+                       "secret"],
+        "public": ["publish", "published", "open data"],
+    },
+    "source": {
+        "audit": ["internal audit", "external audit", "auditor", "audit report"],
+        "independent review": ["review", "external review", "gateway review", "peer review"],
+        "retrospective": ["retro", "lessons workshop", "workshop", "post implementation review", "pir"],
+        "staff": ["staff feedback", "employee", "team", "colleague"],
+    },
+    "action_status": {
+        "identified": ["new", "open", "logged", "raised", "not started"],
+        "agreed": ["accepted", "approved", "in progress", "planned"],
+        "actioned": ["done", "complete", "completed", "implemented", "closed"],
+        "embedded": ["business as usual", "bau", "learned", "learnt"],
+    },
+    "cost_basis": {"estimate": ["estimated", "est", "forecast"], "actual": ["actuals", "confirmed"]},
+}
+
+_TRUE = {"yes", "y", "true", "t", "1", "x", "✓", "✔", "ticked"}
+_FALSE = {"no", "n", "false", "f", "0", "", "-", "n/a", "na", "none"}
+MONTHS = {name: number for number, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO_DATE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$"
+)
+_WORDY_DATE = re.compile(
+    r"^(?:[a-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{2}|\d{4})$"
+)
+_MONTH_FIRST = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def words(text: str) -> str:
+    return " ".join(text.lower().replace("_", " ").split())
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and words(value) in NOT_GIVEN)
+
+
+def to_date(value: Any) -> date | None:
+    """A cell as a date, day first; ValueError when it cannot be one."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("is not a date")
+    if isinstance(value, int | float):
+        if 1 <= value < 2_958_466:
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        raise ValueError("is not a date")
+    if is_blank(value):
+        return None
+    text = words(str(value))
+    try:
+        return _parse_date_text(text)
+    except ValueError:
+        raise ValueError("is not a date (write it like 01/04/2024, 2024-04-01 or 1 April 2024)") from None
+
+
+def _parse_date_text(text: str) -> date:
+    if match := _ISO_DATE.match(text):
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    if match := _NUMERIC_DATE.match(text):
+        return date(_year(match[3]), int(match[2]), int(match[1]))
+    if match := _WORDY_DATE.match(text):
+        return date(_year(match[3]), _month(match[2]), int(match[1]))
+    if match := _MONTH_FIRST.match(text):
+        return date(int(match[3]), _month(match[1]), int(match[2]))
+    if text.isdigit():
+        return to_date(int(text)) or date.min
+    raise ValueError(text)
+
+
+def _year(text: str) -> int:
+    return 2000 + int(text) if len(text) == 2 else int(text)
+
+
+def _month(text: str) -> int:
+    if text not in MONTHS:
+        raise ValueError(text)
+    return MONTHS[text]
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    text = words(str(value))
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("is not yes or no")
+
+
+def to_amount(value: Any) -> float | None:
+    """£1,234.56, 1234, £12k, £1.5m, (500) → an amount in pounds."""
+    if isinstance(value, bool):
+        raise ValueError("is not an amount")
+    if isinstance(value, int | float):
+        return float(value)
+    if is_blank(value):
+        return None
+    text = words(str(value)).replace("£", "").replace(",", "").replace("gbp", "").strip()
+    scale = 1.0
+    if text.endswith(("k", "m", "bn")):
+        scale = {"k": 1e3, "m": 1e6, "bn": 1e9}[text[-2:] if text.endswith("bn") else text[-1]]
+        text = text.removesuffix("bn").rstrip("km").strip()
+    try:
+        return round(float(text) * scale, 2)
+    except ValueError:
+        raise ValueError("is not an amount in pounds (write it like £1,234.56)") from None
+
+
+def choose_word(name: str, value: Any, allowed: list[str] | tuple[str, ...],
+                overrides: dict[str, str]) -> str:
+    """The list word a cell means for field `name`; ValueError listing the words."""
+    text = words(str(value))
+    override = overrides.get(text)
+    if override is not None:
+        return override
+    if text in allowed:
+        return text
+    for word, synonyms in SYNONYMS.get(name, {}).items():
+        if word in allowed and (text in synonyms or text.replace("-", " ") in synonyms):
+            return word
+    inside = [word for word in allowed if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text)]
+    if len(inside) == 1:
+        return inside[0]
+    raise ValueError(f"is not one of {', '.join(allowed)}")
+
+
+def word_lists(vocabulary: Vocabulary, kind: str) -> dict[str, list[str] | tuple[str, ...]]:
+    """The allowed words of each list field, for this register and kind of record."""
+    lists: dict[str, list[str] | tuple[str, ...]] = {
+        "area": vocabulary.areas,
+        "priority": vocabulary.priorities,
+        "visibility": VISIBILITIES,
+    }
+    if kind == "issue":
+        lists.update(status=vocabulary.statuses, severity=vocabulary.severities, type=ISSUE_TYPES,
+                     cost_basis=COST_BASES)
+    else:
+        lists.update(type=LESSON_TYPES, source=LESSON_SOURCES, action_status=ACTION_STATUSES)
+    return lists
+
+
+def to_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if is_blank(value):
+        return []
+    return [part for part in re.split(r"[,;\n]", str(value)) if part.strip()]
