@@ -7,6 +7,7 @@ Exit status: 0 on success, 1 when Tracker refuses (one clear line on stderr),
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -37,6 +38,10 @@ def reports_errors(function: F) -> F:
             _fail(str(error))
         except KeyboardInterrupt:
             _fail("interrupted")
+        except BrokenPipeError:
+            # The reader went away (`tracker log | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             _fail(f"{where}{error.strerror or error}")
@@ -132,13 +137,29 @@ def _open_tui(ctx: click.Context) -> None:
 @main.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", help="The register's name, as reports show it.")
+@click.option(
+    "--remote",
+    "remote_url",
+    metavar="URL",
+    help="Share the new register through this empty git remote (pushes it there).",
+)
 @reports_errors
-def init(path: Path | None, name: str | None) -> None:
+def init(path: Path | None, name: str | None, remote_url: str | None) -> None:
     """Create a register in PATH (default: the current folder)."""
     from tracker.register import Register
 
+    if remote_url:
+        from data.sync import check_new_remote
+
+        check_new_remote(remote_url)
     register = Register.init((path or Path.cwd()).absolute(), name=name)
     click.echo(f"Created register {register.settings.name!r} at {register.root}")
+    if remote_url:
+        from data.sync import add_remote, sync
+
+        add_remote(register.root, remote_url)
+        for line in sync(register.root).summary():
+            click.echo(line)
 
 
 @main.command()
@@ -463,3 +484,5 @@ def log(ctx: click.Context, since: str | None, until: str | None, author: str | 
         click.echo(
             f"{entry.when[:16].replace('T', ' ')}  {one_line(entry.author):<20}  {one_line(entry.subject)}"
         )
+        for change in entry.changes:
+            click.echo(f"{'':19}{change.record}  {one_line(change.describe())}")

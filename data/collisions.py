@@ -1,0 +1,138 @@
+"""ID collisions: two clones that created different records under one ID offline.
+
+IDs are random and checked unique only locally, so two clones working offline
+can, rarely, give two different records the same ID. Before `tracker sync`
+merges, it looks for record files added on both sides since the common ancestor
+whose versions are not the same creation (`data.merge.same_creation`). The
+remote's record has been shared already, and an ID that has been pushed never
+changes, so the local record (not yet pushed) gets a new ID: its file moves,
+links to it in local records are rewritten, a timeline entry says what happened,
+and all of that is one commit made before the merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from data.changes import compose
+from data.files import encode, id_from_path, relative_path, remove, write_atomic
+from data.git import Git, Identity
+from data.merge import same_creation
+from tracker.errors import SyncError
+from tracker.model import (
+    ISSUE_PREFIX,
+    LESSON_PREFIX,
+    Update,
+    from_document,
+    kind_of,
+    new_id,
+    to_document,
+)
+
+LINK_FIELDS = ("lessons", "related", "issues")
+
+
+@dataclass(frozen=True)
+class Renumbered:
+    old: str
+    new: str
+    title: str
+
+
+def _blob(git: Git, commit: str, path: str) -> dict[str, Any] | None:
+    result = git.run("cat-file", "blob", f"{commit}:{path}", check=False)
+    if result.returncode != 0:
+        return None
+    try:
+        document = orjson.loads(result.stdout)
+    except orjson.JSONDecodeError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _added(git: Git, base: str, commit: str) -> set[str]:
+    out = git.run("diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", base, commit, "--",
+                  "issues", "lessons")
+    return {p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if id_from_path(p)}
+
+
+def find_collisions(git: Git, base: str, theirs: str) -> list[str]:
+    """Record IDs added both here (HEAD) and on the remote since `base`, as
+    different records."""
+    colliding = []
+    for path in sorted(_added(git, base, "HEAD") & _added(git, base, theirs)):
+        ours_doc, theirs_doc = _blob(git, "HEAD", path), _blob(git, theirs, path)
+        if ours_doc is not None and theirs_doc is not None and not same_creation(ours_doc, theirs_doc):
+            colliding.append(str(id_from_path(path)))
+    return colliding
+
+
+def _free_id(git: Git, prefix: str, theirs: str, taken: set[str]) -> str:
+    for _ in range(100):
+        candidate = new_id(prefix)
+        path = relative_path(candidate)
+        if candidate in taken or (git.root / path).exists():
+            continue
+        if not any(git.object_exists(f"{commit}:{path}") for commit in ("HEAD", theirs)):
+            return candidate
+    raise SyncError("could not find a free record ID after 100 tries")
+
+
+def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, when: str) -> list[Renumbered]:
+    """Give each local record in `ids` a new ID, rewrite local links to it, and
+    commit all of it as one commit."""
+    mapping: dict[str, str] = {}
+    for old in ids:
+        mapping[old] = _free_id(git, ISSUE_PREFIX if kind_of(old) == "issue" else LESSON_PREFIX, theirs,
+                                set(mapping.values()))
+    changed = git.run("diff", "--name-only", "--no-renames", "-z", base, "HEAD", "--", "issues", "lessons")
+    names = changed.stdout.decode("utf-8", "surrogateescape").split("\0")
+    local_paths = [p for p in names if id_from_path(p)]
+    written: list[str] = []
+    moved: list[Renumbered] = []
+    for path in local_paths:
+        document = _blob(git, "HEAD", path)
+        if document is None:
+            continue
+        old = document["id"]
+        relinked = _relinked(document, mapping)
+        if old in mapping:
+            relinked = _moved(relinked, old, mapping[old], me, when)
+            moved.append(Renumbered(old, mapping[old], str(document.get("title", ""))))
+            remove(git.root, path)
+            written.append(path)
+        elif relinked == document:
+            continue
+        new_path = relative_path(relinked["id"])
+        write_atomic(git.root, new_path, encode(to_document(from_document(relinked))))
+        written.append(new_path)
+    body = [f"{item.old} → {item.new}: {item.title}" for item in moved]
+    body.append("Another clone had already shared a different record under the same ID; IDs that have "
+                "been shared never change, so the record made here was given a new one.")
+    subject = ("Renumber " + ", ".join(f"{item.old} → {item.new}" for item in moved))
+    records = [item.new for item in moved] + [item.old for item in moved]
+    git.commit(sorted(set(written)), compose(subject, body, records, "renumber"), author=me, when=when)
+    return moved
+
+
+def _relinked(document: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
+    updated = dict(document)
+    for name in LINK_FIELDS:
+        if isinstance(updated.get(name), list):
+            updated[name] = [mapping.get(link, link) for link in updated[name]]
+    return updated
+
+
+def _moved(document: dict[str, Any], old: str, new: str, me: Identity, when: str) -> dict[str, Any]:
+    note = Update(
+        author=me.name,
+        at=when,  # type: ignore[arg-type]
+        kind="comment",
+        visibility="internal",
+        text=f"Renumbered from {old} when syncing: another clone had already shared a different "
+             f"record as {old}. Notes written on this clone before then that quote {old} mean this record.",
+    )
+    return {**document, "id": new, "updates": [*document.get("updates", []), note.model_dump(mode="json")]}

@@ -1,0 +1,129 @@
+"""Git's merge driver for record files: `tracker merge-file %O %A %B %P`.
+
+Git calls the driver (registered in the clone's git config by `tracker init`,
+`tracker clone` and `tracker sync`, routed by `.gitattributes`) for each record
+file both sides changed, in the top folder of the work tree, with three
+temporary files: the common ancestor, ours (where the result goes) and theirs.
+The driver merges them field by field (`data.merge`) and writes the merged
+record over "ours". Because `tracker sync` runs `git merge` and a lead's plain
+`git pull` runs the same driver, both merge the same way.
+
+When and by whom each side changed the record: the last commit touching the path
+on each side (author time, author name). "Ours" is HEAD. "Theirs" is the commit
+git is merging, which `git merge` and `git pull` name in a `GITHEAD_<commit>`
+environment variable; during a rebase or cherry-pick it is the commit being
+replayed. When it cannot be found, the latest time written in the record
+itself (its creation or newest update) stands in.
+
+Anything the driver cannot merge safely (a side that is not a valid record,
+two different records created under the same ID) makes it exit with status 1:
+git then reports a conflict and keeps every side, rather than losing data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from data.files import decode, encode
+from data.git import Git
+from data.merge import MergeResult, merge_records, same_creation
+from tracker.errors import TrackerError
+
+UNKNOWN_AUTHOR = "another clone"
+
+
+def _read(path: Path, side: str, record_path: str, optional: bool = False) -> dict[str, Any] | None:
+    raw = path.read_bytes()
+    if optional and not raw.strip():
+        return None
+    return decode(raw, f"{record_path} ({side} version)")
+
+
+def _theirs_commit(git: Git) -> str | None:
+    """The commit being merged in, as git tells the merge driver about it."""
+    for name in sorted(os.environ):
+        commit = name.removeprefix("GITHEAD_")
+        if commit != name and len(commit) in (40, 64):
+            return commit
+    git_dir = git.root / ".git"
+    done = git_dir / "rebase-merge" / "done"
+    if done.is_file():
+        picks = [line.split()[1] for line in done.read_text().splitlines() if len(line.split()) > 1]
+        if picks:
+            return picks[-1]
+    for marker in ("CHERRY_PICK_HEAD", "REVERT_HEAD", "MERGE_HEAD"):
+        if (git_dir / marker).is_file():
+            return (git_dir / marker).read_text().split()[0]
+    return None
+
+
+def last_change(git: Git, commit: str | None, record_path: str) -> tuple[datetime, str] | None:
+    """(author time, author name) of the last commit touching the record on a side."""
+    if commit is None:
+        return None
+    out = git.text("log", "-1", "--format=%at%x00%an", commit, "--", record_path, check=False)
+    when, _, author = out.partition("\0")
+    if not when.isdigit():
+        return None
+    return datetime.fromtimestamp(int(when), UTC), author or UNKNOWN_AUTHOR
+
+
+def _written_time(document: dict[str, Any] | None) -> datetime:
+    """The latest moment recorded in the record: its creation or newest update."""
+    if document is None:
+        return datetime.fromtimestamp(0, UTC)
+    moments = [document.get("created_at"), *(u.get("at") for u in document.get("updates", []))]
+    found = []
+    for text in moments:
+        try:
+            moment = datetime.fromisoformat(str(text))
+        except ValueError:
+            continue
+        found.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return max(found, default=datetime.fromtimestamp(0, UTC))
+
+
+def merge_versions(
+    git: Git,
+    record_path: str,
+    versions: tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None],
+    theirs_commit: str | None,
+) -> MergeResult:
+    """Merge the common, our (HEAD) and their version of one record, each side
+    timed and attributed by its last commit touching the record. Used by the
+    driver and, in process, by `tracker sync`, so both merge alike."""
+    base, ours, theirs = versions
+    if base is None and ours is not None and theirs is not None and not same_creation(ours, theirs):
+        raise TrackerError(
+            f"{record_path}: two different records were created under this ID on two clones; "
+            "abort this merge (git merge --abort) and run tracker sync, which gives the local one a new ID"
+        )
+    ours_time, ours_author = last_change(git, "HEAD", record_path) or (_written_time(ours), UNKNOWN_AUTHOR)
+    theirs_time, theirs_author = (last_change(git, theirs_commit, record_path)
+                                  or (_written_time(theirs), UNKNOWN_AUTHOR))
+    return merge_records(base, ours, theirs, ours_time, theirs_time, ours_author, theirs_author)
+
+
+def merge_file(base_path: Path, ours_path: Path, theirs_path: Path, record_path: str, root: Path) -> None:
+    """Merge one record file in place (over `ours_path`); TrackerError when it cannot."""
+    versions = (_read(base_path, "common", record_path, optional=True), _read(ours_path, "our", record_path),
+                _read(theirs_path, "their", record_path))
+    git = Git(root)
+    result = merge_versions(git, record_path, versions, _theirs_commit(git))
+    if result.document is None:
+        raise TrackerError(f"{record_path}: the merge removed the record; left for you to resolve")
+    ours_path.write_bytes(encode(result.document))
+
+
+def main(base: str, ours: str, theirs: str, record_path: str) -> int:
+    """Run as git's merge driver: 0 when merged, 1 (and a line on stderr) when not."""
+    try:
+        merge_file(Path(base), Path(ours), Path(theirs), record_path, Path.cwd())
+    except (TrackerError, OSError) as error:
+        print(f"tracker merge-file: {error}", file=sys.stderr)
+        return 1
+    return 0
