@@ -77,6 +77,7 @@ def test_the_layering_check_catches_a_violation(tmp_path: Path):
         ["update", "{id}", "note"],
         ["lesson", "list"],
         ["--help"],
+        ["history", "{id}"],
     ],
 )
 def test_command_line_paths_that_do_not_open_the_tui_never_import_textual(register, command):

@@ -60,6 +60,7 @@ GITATTRIBUTES = "issues/**/*.json merge=tracker\nlessons/**/*.json merge=tracker
 GIT_SETTINGS = {
     "gc.auto": "0",
     "maintenance.auto": "false",
+    "pack.depth": "10",
     "core.untrackedCache": "true",
     "core.commitGraph": "true",
     "fetch.writeCommitGraph": "true",
