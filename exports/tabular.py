@@ -1,0 +1,95 @@
+"""Records for spreadsheets and other tools: `tracker export --format csv|json`.
+
+Records are chosen with the query language of `tracker list`. For the public
+audience the query runs over the public views of the records (see
+`exports.rules`), so it cannot select records by a field the public may not
+see, such as whether an issue affects vulnerable residents.
+
+CSV cells are plain text: booleans as yes/no, lists comma-separated, dates in
+ISO form, updates as JSON. A text cell that a spreadsheet would run as a
+formula (starting with = + - @, a tab or a carriage return) is prefixed with an
+apostrophe, the usual guard; `unguard_cell` undoes it exactly, for imports.
+JSON is a list of records in the shape `tracker list --json` prints.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import orjson
+
+from exports.rules import PUBLIC_ISSUE_FIELDS, PUBLIC_LESSON_FIELDS, Audience, Publication
+from tracker.model import Issue, Lesson, field_names
+from tracker.query import Kind, sort_key
+
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_GUARDED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def guard_cell(text: str) -> str:
+    """Text a spreadsheet would take as a formula gets a leading apostrophe."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def unguard_cell(text: str) -> str:
+    """The inverse of `guard_cell`: the text as it was before export."""
+    return text[1:] if _GUARDED.match(text) else text
+
+
+def select(register: Any, kind: Kind, query: str, audience: Audience,
+           sort: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Records matching `query` as the audience may see them, and how many
+    records of this kind were withheld from the audience."""
+    issues = register.documents("issue")
+    lessons = register.documents("lesson")
+    rules = Publication.for_documents(audience, register.settings, issues.values(), lessons.values())
+    documents = issues if kind == "issue" else lessons
+    views = [rules.view(document) for document in documents.values() if rules.shows(document)]
+    withheld = len(documents) - len(views)
+    matches = register.query(query, kind)
+    found = [view for view in views if matches(view)]
+    if sort:
+        found.sort(key=sort_key(sort.lstrip("-"), register.settings.vocabulary), reverse=sort.startswith("-"))
+    else:
+        found.sort(key=lambda d: (d.get("raised_on") or d.get("logged_on") or "", d["id"]), reverse=True)
+    return found, withheld
+
+
+def columns(kind: Kind, audience: Audience, records: list[dict[str, Any]]) -> list[str]:
+    if audience == "public":
+        return list(PUBLIC_ISSUE_FIELDS if kind == "issue" else PUBLIC_LESSON_FIELDS)
+    names = field_names(Issue if kind == "issue" else Lesson)
+    extra = sorted({name for record in records for name in record} - set(names))
+    return names + extra
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return guard_cell(", ".join(value))
+    if isinstance(value, list | dict):
+        return orjson.dumps(value).decode()
+    return guard_cell(str(value))
+
+
+def to_csv(records: list[dict[str, Any]], names: list[str]) -> str:
+    """A CSV with a header row of field names (UTF-8; Excel reads it with a BOM,
+    which the caller adds when writing a file)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for record in records:
+        writer.writerow([_cell(record.get(name)) for name in names])
+    return out.getvalue()
+
+
+def to_json(records: list[dict[str, Any]]) -> str:
+    return orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()

@@ -1,0 +1,101 @@
+"""The TUI export screen on its own, in a tiny app that pushes it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+from conftest import git
+from textual.app import App
+from textual.widgets import Input, Markdown, Select
+
+from tracker.register import Register
+from tracker.screens.export import ExportScreen
+
+
+class ExportApp(App[None]):
+    def __init__(self, register: Register) -> None:
+        super().__init__()
+        self.register = register
+
+    def on_mount(self) -> None:
+        self.push_screen(ExportScreen(self.register))
+
+
+def hostile_register(register: Register) -> Register:
+    register.add_issue(title="[bold red]markup[/] <script>x</script> | pipe", visibility="public")
+    register.add_issue(title="SECRETTITLE", visibility="restricted")
+    return register
+
+
+async def settle(app: App[None], pilot: object) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def test_preview_shows_the_public_report_with_record_text_literal(register: Register) -> None:
+    hostile_register(register)
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            assert "SECRETTITLE" not in screen.markdown
+            assert "\\[bold red\\]markup\\[/\\] \\<script\\>x\\</script\\> \\| pipe" in screen.markdown
+            shown = screen.query_one(Markdown).source
+            assert shown == screen.markdown
+
+    asyncio.run(scenario())
+
+
+def test_switching_to_internal_audience_shows_everything(register: Register) -> None:
+    hostile_register(register)
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            app.screen.query_one("#export-audience", Select).value = "internal"
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            assert "SECRETTITLE" in screen.markdown and "Internal report" in screen.markdown
+
+    asyncio.run(scenario())
+
+
+def test_write_and_publish_from_the_screen(register: Register, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "report.md"
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            app.screen.query_one("#export-output", Input).value = str(target)
+            await pilot.press("ctrl+t")
+            await settle(app, pilot)
+
+    asyncio.run(scenario())
+    assert target.read_text(encoding="utf-8").startswith("# Programme transparency report")
+    assert git(register.root, "tag", "--list").split() == [f"report/{date.today().isoformat()}"]
+
+
+def test_a_bad_date_is_reported_as_a_notification(register: Register) -> None:
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            field = app.screen.query_one("#export-from", Input)
+            field.value = "2024-13-01"
+            field.focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            messages = [notification.message for notification in app._notifications]
+            assert any("'2024-13-01' is not a date" in message for message in messages)
+
+    asyncio.run(scenario())
