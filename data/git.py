@@ -22,6 +22,8 @@ from pathlib import Path
 from tracker.errors import GitError, IdentityMissing
 
 INDEX_LOCK_STALE_SECONDS = 30.0
+_COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")
+_TRUE = {"true", "yes", "on", "1"}
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,9 @@ class Git:
             )
         if when is not None:
             env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+        parent = self.head_commit()
+        if parent is not None and self._nothing_to_honour(paths):
+            return self._commit_with_plumbing(paths, message, env, parent)
         for start in range(0, len(paths), 2000):
             self.run("add", "-A", "--", *paths[start : start + 2000])
         if len(paths) <= 2000:
@@ -202,3 +207,31 @@ class Git:
         head = self.head_commit()
         assert head is not None
         return head
+
+    def _nothing_to_honour(self, paths: list[str]) -> bool:
+        """True when `git commit` would do nothing that git's plumbing skips: no
+        commit hooks, no signing, and nothing else staged by the user. Then the
+        plumbing route is taken, which is several times faster in a large
+        register because it does not refresh the whole index."""
+        if len(paths) > 2000 or not (self.root / ".git").is_dir():
+            return False
+        wanted = r"^(core\.hookspath|commit\.gpgsign)$"
+        found = self.text("config", "--get-regexp", wanted, check=False).lower().splitlines()
+        settings = dict(line.partition(" ")[::2] for line in found)
+        if "core.hookspath" in settings or settings.get("commit.gpgsign", "").strip() in _TRUE:
+            return False
+        hooks = self.root / ".git" / "hooks"
+        if any(os.access(hooks / name, os.X_OK) for name in _COMMIT_HOOKS):
+            return False
+        return self.run("diff-index", "--cached", "--quiet", "HEAD", "--", check=False).returncode == 0
+
+    def _commit_with_plumbing(self, paths: list[str], message: str, env: dict[str, str], parent: str) -> str:
+        self.run("update-index", "--add", "--remove", "--", *paths)
+        tree = self.text("write-tree")
+        new = self.text_input("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env)
+        subject = message.splitlines()[0] if message else "commit"
+        self.run("update-ref", "-m", f"commit: {subject}", "HEAD", new, parent)
+        return new
+
+    def text_input(self, *args: str, input: str, env: dict[str, str] | None = None) -> str:
+        return self.run(*args, input=input.encode(), env=env).stdout.decode().strip()

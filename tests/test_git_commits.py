@@ -150,3 +150,27 @@ def test_an_interrupted_write_is_recovered_and_explained(register: Register):
     subjects = git(register.root, "log", "--format=%s", "-2").splitlines()
     assert subjects[1] == "Recover uncommitted changes to 1 record(s)"
     assert git(register.root, "status", "--porcelain") == ""
+
+
+def test_commit_signing_configured_in_git_keeps_working(register: Register, tmp_path: Path):
+    fake_gpg = tmp_path / "fake-gpg"
+    fake_gpg.write_text(
+        "#!/bin/sh\n"
+        "cat > /dev/null\n"
+        'echo "[GNUPG:] SIG_CREATED D 1 8 00 1700000000 ABCDEF" >&2\n'
+        "printf -- '-----BEGIN PGP SIGNATURE-----\\n\\nZmFrZQ==\\n-----END PGP SIGNATURE-----\\n'\n"
+    )
+    fake_gpg.chmod(0o755)
+    git(register.root, "config", "commit.gpgsign", "true")
+    git(register.root, "config", "gpg.program", str(fake_gpg))
+    git(register.root, "config", "user.signingkey", "ABCDEF")
+    register.add_issue(title="Signed")
+    assert "-----BEGIN PGP SIGNATURE-----" in git(register.root, "cat-file", "commit", "HEAD")
+
+
+def test_commits_without_hooks_or_signing_leave_a_clean_index_and_a_reflog(register: Register):
+    issue = register.add_issue(title="Fast path")
+    register.edit(issue.id, {"severity": "high"})
+    assert git(register.root, "status", "--porcelain") == ""
+    assert "commit: " + issue.id in git(register.root, "reflog", "-1", "--format=%gs")
+    assert git(register.root, "diff", "HEAD~1", "--stat").count("|") == 1

@@ -61,6 +61,8 @@ GIT_SETTINGS = {
     "gc.auto": "0",
     "maintenance.auto": "false",
     "pack.depth": "10",
+    "core.splitIndex": "true",
+    "index.version": "4",
     "core.untrackedCache": "true",
     "core.commitGraph": "true",
     "fetch.writeCommitGraph": "true",
@@ -164,6 +166,8 @@ class Register:
         """Settings every clone of a register needs (not versioned: git config)."""
         for key, value in GIT_SETTINGS.items():
             self.git.run("config", key, value)
+        if (self.root / ".git" / "index").exists():
+            self.git.run("update-index", "--index-version", "4", "--split-index", check=False)
 
     @property
     def settings(self) -> RegisterSettings:
