@@ -285,17 +285,19 @@ class RecordTable(ScrollView, can_focus=True):
         """True when the sort is descending."""
         return self._sort_reverse
 
-    def set_rows(self, rows: Sequence[Row], *, keep_cursor: bool = True) -> None:
+    def set_rows(self, rows: Sequence[Row], *, keep_cursor: bool = True, presorted: bool = False) -> None:
         """Replace all rows, re-applying the current sort.
 
         With `keep_cursor` the cursor stays on the same row key when that row
         is still present, else it keeps its position (clamped); without it,
         the cursor and the scroll go back to the top. Costs one list copy
-        (plus a sort when sorted): no per-row objects are made.
+        (plus a sort when sorted): no per-row objects are made. `presorted`
+        says the rows already come in the table's sort order (sorted off the
+        UI thread by the caller), so no sort is done here.
         """
         previous_key = self.cursor_key
         self._source = list(rows)
-        self._view = self._sorted(self._source)
+        self._view = list(self._source) if presorted else self._sorted(self._source)
         index = self._index_of(previous_key) if keep_cursor else None
         if index is None:
             index = self._cursor if keep_cursor else 0
