@@ -46,8 +46,10 @@ def shown(app: App[None], selector: str) -> str:
 
 
 async def check(pilot: Any, path: Path) -> None:
-    pilot.app.screen.query_one("#import-path", Input).value = str(path)
-    await pilot.click("#check")
+    field = pilot.app.screen.query_one("#import-path", Input)
+    field.value = str(path)
+    field.focus()
+    await pilot.press("enter")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
