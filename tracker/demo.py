@@ -800,10 +800,12 @@ class _Clock:
     """The demo's clock: a moment set before each change, in working hours."""
 
     def __init__(self) -> None:
-        self.moment = datetime.now(UTC)
+        self.moment = datetime.min.replace(tzinfo=UTC)
 
     def set(self, day: datetime, rng: random.Random) -> None:
-        self.moment = datetime.combine(day.date(), time(rng.randint(8, 17), rng.randint(0, 59)), UTC)
+        """A working-hours moment on `day`, never before the previous change."""
+        moment = datetime.combine(day.date(), time(rng.randint(8, 17), rng.randint(0, 59)), UTC)
+        self.moment = max(moment, self.moment + timedelta(minutes=rng.randint(3, 40)))
 
     def __call__(self) -> datetime:
         return self.moment

@@ -25,6 +25,10 @@ def links_of(document: Document, snapshot: RegisterSnapshot) -> list[tuple[str, 
 class RecordScreen(RecordActionsScreen):
     """Shows the record `record_id`, refreshed whenever the register changes."""
 
+    # The list of linked records is the only focusable widget; focusing it on
+    # open would scroll the record to its end. It is focused with `o` instead.
+    AUTO_FOCUS = ""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="record.back", tooltip="Back to the register"),
         Binding("o", "open_links", "Links", id="record.open_link",
