@@ -22,6 +22,7 @@ from pathlib import Path
 from tracker.errors import GitError, IdentityMissing
 
 INDEX_LOCK_STALE_SECONDS = 30.0
+GIT_LOCK_FILES = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "packed-refs.lock", "config.lock")
 _COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")
 _TRUE = {"true", "yes", "on", "1"}
 
@@ -70,7 +71,10 @@ class Git:
                 or result.stdout.decode("utf-8", "replace").strip()
             )
             lines = [line for line in message.splitlines() if line.strip()]
-            raise GitError(f"git {args[0]} failed: {' '.join(lines[-3:]) or 'no message'}")
+            named = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-3:]
+            raise GitError(
+                f"git {args[0]} failed (exit status {result.returncode}): {' '.join(named[:3]) or 'no message'}"
+            )
         return result
 
     def text(self, *args: str, check: bool = True) -> str:
@@ -154,23 +158,35 @@ class Git:
 
     # --- writing -------------------------------------------------------------
 
+    def lock_files(self) -> list[Path]:
+        """Lock files git makes while it changes the index or a ref: a git killed
+        in the middle of a commit leaves `index.lock`, `HEAD.lock` or the branch's."""
+        top = self.root / ".git"
+        found = [top / name for name in GIT_LOCK_FILES if (top / name).exists()]
+        return found + sorted((top / "refs").rglob("*.lock"))
+
     def clear_stale_index_lock(self) -> bool:
-        """Remove `.git/index.lock` left by a git that crashed; a fresh one belongs
-        to a git still running, and is waited for briefly."""
-        lock = self.root / ".git" / "index.lock"
+        """Remove git lock files left by a git that crashed; a fresh one belongs to
+        a git still running, and is waited for briefly."""
         deadline = time.monotonic() + 3.0
-        while lock.exists():
-            try:
-                age = time.time() - lock.stat().st_mtime
-            except FileNotFoundError:
-                return False
-            if age > INDEX_LOCK_STALE_SECONDS:
-                lock.unlink(missing_ok=True)
-                return True
+        cleared = False
+        while True:
+            fresh = []
+            for lock in self.lock_files():
+                try:
+                    age = time.time() - lock.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if age > INDEX_LOCK_STALE_SECONDS:
+                    lock.unlink(missing_ok=True)
+                    cleared = True
+                else:
+                    fresh.append(lock)
+            if not fresh:
+                return cleared
             if time.monotonic() > deadline:
-                raise GitError(f"{lock} is held by another git command; try again when it has finished")
+                raise GitError(f"{fresh[0]} is held by another git command; try again when it has finished")
             time.sleep(0.05)
-        return False
 
     def commit(
         self,

@@ -122,6 +122,16 @@ def _read_cache(path: Path) -> Loaded | None:
         return None
 
 
+def state_folder_trusted(root: Path, git: Git) -> bool:
+    """`.tracker/` is Tracker's own only if it is a real folder (or absent) and git
+    tracks nothing in it: a cache committed by a remote could claim anything, and
+    a link would send Tracker's writes outside the register."""
+    folder = root / STATE_DIR
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return False
+    return not git.run("ls-files", "-z", "--", STATE_DIR).stdout
+
+
 def _write_cache(path: Path, loaded: Loaded) -> None:
     payload = {
         "version": CACHE_VERSION,
@@ -151,6 +161,8 @@ def _from_blobs(git: Git, tree: str) -> Loaded:
         mode, _kind, sha, size = meta.split()
         if mode == "120000":
             loaded.problems[relative] = "is a symbolic link; Tracker does not follow links"
+        elif not size.isdigit():
+            loaded.problems[relative] = "its git object is missing: the repository is damaged (see tracker doctor)"
         elif mode.startswith("100") and relative.endswith(".json"):
             if int(size) > RECORD_FILE_MAX_BYTES:
                 loaded.problems[relative] = f"is {int(size):,} bytes, larger than a record can be"
@@ -183,7 +195,8 @@ def load_register(root: Path, git: Git) -> Loaded:
     load cache."""
     cache_path = root / STATE_DIR / "cache.json"
     head_tree = git.head_tree()
-    loaded = _read_cache(cache_path)
+    trusted = state_folder_trusted(root, git)
+    loaded = _read_cache(cache_path) if trusted else None
     changed: list[str] = []
     if loaded is not None and loaded.tree != head_tree:
         if loaded.tree and head_tree and git.object_exists(loaded.tree):
@@ -199,7 +212,7 @@ def load_register(root: Path, git: Git) -> Loaded:
     with _collector_paused():
         for relative in reread:
             _apply_from_disk(loaded, root, relative)
-    if loaded.source != "cache" or reread or loaded.overlay != dirty:
+    if trusted and (loaded.source != "cache" or reread or loaded.overlay != dirty):
         loaded.tree = head_tree
         loaded.overlay = dirty
         _write_cache(cache_path, loaded)

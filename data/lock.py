@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from tracker.errors import RegisterBusy
+from tracker.errors import DamagedFile, RegisterBusy
 
 WAIT_SECONDS = 5.0
 
@@ -31,6 +31,9 @@ class WriterLock:
         if self._descriptor is not None:
             self._depth += 1
             return
+        if self.path.parent.is_symlink():
+            raise DamagedFile(self.path.parent, "is a symbolic link; Tracker does not write through links "
+                              "(remove it: rm .tracker)")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         deadline = time.monotonic() + self.wait

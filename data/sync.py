@@ -37,7 +37,7 @@ from data.files import id_from_path, write_atomic
 from data.git import Git, Identity
 from data.load import STATE_DIR
 from data.merge import Conflict
-from data.sync_merge import merge_remote
+from data.sync_merge import merge_remote, undo_interrupted_merge
 from tracker.errors import SyncError, TrackerError
 
 SYNC_STATE = "sync.json"
@@ -59,6 +59,7 @@ class SyncResult:
     conflicts: list[Conflict] = field(default_factory=list)
     renumbered: list[Renumbered] = field(default_factory=list)
     attempts: int = 0
+    notices: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         """What happened, in a few lines for a person."""
@@ -257,10 +258,15 @@ def sync(root: Path, remote: str = "origin", retries: int = 5) -> SyncResult:
     if _remote_url(git, remote) is None:
         raise NoRemote(f"{root}: this register has no remote {remote!r} to sync with; "
                        f"add one with: git remote add {remote} URL (or tracker init --remote URL)")
+    notices = []
+    with register.lock:
+        if undo_interrupted_merge(git):
+            notices.append("undid the half-done merge of an interrupted sync; merging again")
     try:
         with register.writing() as me:
             ensure_merge_driver(git)
             result = _Sync(git, remote, me).run(max(1, retries))
+        result.notices = notices + register.notices
     except TrackerError as error:
         _record_state(root, str(error))
         raise

@@ -16,6 +16,7 @@ it was, and the error names the files.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from data.changes import compose
@@ -33,6 +34,9 @@ def merge_remote(git: Git, remote: str, me: Identity, base: str, theirs: str, re
     """Merge `theirs` into HEAD and commit; the field conflicts resolved on the way."""
     env = {"GIT_AUTHOR_NAME": me.name, "GIT_AUTHOR_EMAIL": me.email,
            "GIT_COMMITTER_NAME": me.name, "GIT_COMMITTER_EMAIL": me.email}
+    marker = merge_marker(git)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(theirs + "\n", encoding="utf-8")
     merge = git.run("-c", "merge.tracker.driver=false", "merge", "--no-ff", "--no-commit", "--no-edit",
                     "--quiet", theirs, check=False, env=env)
     conflicts: list[Conflict] = []
@@ -43,7 +47,27 @@ def merge_remote(git: Git, remote: str, me: Identity, base: str, theirs: str, re
         conflicts = _resolve(git, remote, theirs)
     message = _message(git, remote, base, theirs, received, conflicts)
     git.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
+    marker.unlink(missing_ok=True)
     return conflicts
+
+
+def merge_marker(git: Git) -> Path:
+    """Names the commit a sync is merging while its merge is under way, so that a
+    sync killed half way can be told apart from a merge a person started."""
+    return git.root / ".tracker" / "sync-merge"
+
+
+def undo_interrupted_merge(git: Git) -> bool:
+    """Abort a merge that an interrupted `tracker sync` left half done (and only
+    such a merge: one whose MERGE_HEAD is the commit sync was merging)."""
+    marker, merge_head = merge_marker(git), git.root / ".git" / "MERGE_HEAD"
+    if not marker.is_file():
+        return False
+    ours = merge_head.is_file() and merge_head.read_text().split()[:1] == marker.read_text().split()[:1]
+    if ours:
+        git.run("merge", "--abort")
+    marker.unlink(missing_ok=True)
+    return ours
 
 
 def _unmerged(git: Git) -> dict[str, dict[int, str]]:

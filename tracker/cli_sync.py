@@ -44,6 +44,8 @@ def sync(ctx: click.Context, remote: str | None) -> None:
 
     register = open_register(ctx)
     result = sync_register(register.root, remote or register.settings.sync.remote)
+    for notice in result.notices:
+        click.echo(f"tracker: {notice}", err=True)
     for line in result.summary():
         click.echo(line)
 

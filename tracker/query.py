@@ -257,7 +257,10 @@ def _comparison(name: str, field: str, how: str, operator: str, value: str, toda
         days = int(match.group(1)) * _AGE_DAYS[match.group(2)]
         # Age is counted from the day raised (or logged): age>30d is raised before today-30.
         flipped = _COMPARE[{"<": ">", ">": "<", "<=": ">=", ">=": "<="}[operator]]
-        threshold = (today - timedelta(days=days)).isoformat()
+        try:
+            threshold = (today - timedelta(days=days)).isoformat()
+        except OverflowError:
+            raise QueryError(f"{name}: {value!r} reaches back before the calendar begins") from None
 
         def age_test(document: Document) -> bool:
             raised = document.get("raised_on") or document.get("logged_on")

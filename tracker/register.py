@@ -312,15 +312,18 @@ class Register:
             self.journal.clear()
             return
         tracked = set(self.git.tracked(*pending))
+        failed = False
         for path in pending:
             if path in tracked:
-                self.git.run("checkout", "HEAD", "--", path, check=False)
+                failed |= self.git.run("checkout", "HEAD", "--", path, check=False).returncode != 0
             else:
-                self.git.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False)
+                undone = self.git.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False)
+                failed |= undone.returncode != 0
                 remove(self.root, path)
         if self._db is not None:
             self._db.register_storage.reload()
-        self.journal.clear()
+        if not failed:  # otherwise the journal still names them: the next write recovers them, and says so
+            self.journal.clear()
 
     def _commit(self, paths: list[str], message: str, when: datetime | None = None) -> str:
         moment = when or (self.clock() if self.clock else None)

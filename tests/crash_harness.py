@@ -1,0 +1,430 @@
+"""Crash-safety harness: kill Tracker with SIGKILL at random moments during a long
+run of writes, and prove after every kill that nothing was lost or damaged.
+
+It runs the real command line in subprocesses (`tracker add`, `edit`, `update`,
+and `sync` against a bare remote when sync is available), killing a share of them
+at a random moment of their run, sometimes the whole process group (git
+included), sometimes Tracker alone. After each kill it checks that:
+
+- the register opens and loads with no damaged file;
+- `git fsck` is clean (the remote's too);
+- every record file on disk parses and validates;
+- every change whose command exited 0 is present (IDs, field values, updates);
+- a record written but not committed is committed by the next write, which
+  says so on stderr ("recovered uncommitted changes").
+
+Importable by the test suite (`run_harness`) and runnable by hand:
+
+    python tests/crash_harness.py --kills 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+
+RECOVERY_NOTICE = "recovered uncommitted changes"
+LOCK_AGE = 120.0
+
+
+@dataclass
+class Figures:
+    """What a run did and found. `corruptions` must be empty."""
+
+    commands: int = 0
+    kills: int = 0
+    group_kills: int = 0
+    acknowledged: int = 0
+    found: int = 0
+    recoveries_expected: int = 0
+    recoveries_explained: int = 0
+    git_locks_left: dict[str, int] = field(default_factory=dict)
+    stuck_on_git_locks: int = 0
+    temporary_files_left: int = 0
+    merges_left_half_done: int = 0
+    syncs: int = 0
+    refusals: list[str] = field(default_factory=list)
+    corruptions: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"commands {self.commands}, kills {self.kills} ({self.group_kills} with git), "
+                f"changes acknowledged {self.acknowledged}, changes found {self.found}, "
+                f"recoveries {self.recoveries_explained}/{self.recoveries_expected} explained, "
+                f"git lock files left {self.git_locks_left}, writes stuck on them {self.stuck_on_git_locks}, "
+                f"temporary files left {self.temporary_files_left}, "
+                f"merges left half done {self.merges_left_half_done}, syncs {self.syncs}, "
+                f"refused {len(self.refusals)}, "
+                f"corruptions {len(self.corruptions)}")
+
+
+@dataclass
+class Expected:
+    """What must be in the register: acknowledged values, and what else a killed
+    command may have left (it may or may not have been committed)."""
+
+    titles: dict[str, set[str]] = field(default_factory=dict)
+    updates: dict[str, set[str]] = field(default_factory=dict)
+
+    def acknowledge_title(self, record_id: str, title: str) -> None:
+        self.titles[record_id] = {title}
+        self.updates.setdefault(record_id, set())
+
+    def attempt_title(self, record_id: str, title: str) -> None:
+        self.titles[record_id].add(title)
+
+    def changes(self) -> int:
+        return len(self.titles) + sum(len(texts) for texts in self.updates.values())
+
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=check)
+
+
+def git_lock_files(root: Path) -> list[Path]:
+    """Lock files git makes while it changes the index or a ref."""
+    top = root / ".git"
+    return [*top.glob("*.lock"), *(top / "refs").rglob("*.lock")]
+
+
+class Harness:
+    """One register, one random sequence of writes and kills."""
+
+    def __init__(self, root: Path, seed: int, remote: Path | None = None, colleague: Path | None = None):
+        self.root, self.remote, self.colleague = root, remote, colleague
+        self.random = random.Random(seed)
+        self.figures = Figures()
+        self.expected = Expected()
+        self.write_times: list[float] = [0.1]
+        self.counter = 0
+        self.recovery_pending = False
+        self.last_command = ""
+
+    # --- running Tracker -----------------------------------------------------------------
+
+    def tracker(self, *args: str, register: Path | None = None) -> subprocess.Popen[str]:
+        command = [sys.executable, "-m", "tracker", "--register", str(register or self.root), *args]
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+
+    def run_once(self, args: list[str], kill: bool) -> tuple[int | None, str, str]:
+        """Run one command; when `kill`, SIGKILL it at a random moment: mostly while
+        it holds the writer lock (the moments that matter), sometimes anywhere in
+        its run. Returns (exit status, or None when killed; stdout; stderr)."""
+        self.figures.commands += 1
+        self.last_command = " ".join(args)
+        before = self._lock_stamp()
+        process = self.tracker(*args)
+        locked_at = self._wait_for_lock(process, before)
+        if not kill:
+            out, err = process.communicate()
+            if locked_at is not None:
+                self.write_times = [*self.write_times[-19:], time.monotonic() - locked_at]
+            return process.returncode, out, err
+        typical = sorted(self.write_times)[len(self.write_times) // 2]
+        delay = self.random.uniform(0, typical * 1.2) if locked_at is not None and self.random.random() < 0.8 \
+            else self.random.uniform(0, 0.2)
+        try:
+            out, err = process.communicate(timeout=delay)
+            return process.returncode, out, err
+        except subprocess.TimeoutExpired:
+            pass
+        whole_group = self.random.random() < 0.7
+        if whole_group:
+            os.killpg(process.pid, signal.SIGKILL)
+            self.figures.group_kills += 1
+        else:
+            process.send_signal(signal.SIGKILL)
+        process.communicate()
+        if not whole_group:
+            self._wait_for_orphans(process.pid)
+        self.figures.kills += 1
+        return None, "", ""
+
+    def _lock_stamp(self) -> int:
+        try:
+            return (self.root / ".tracker" / "lock").stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def _wait_for_lock(self, process: subprocess.Popen[str], before: int) -> float | None:
+        """The moment the command took the writer lock (the lock file is rewritten
+        then), or None if it finished without taking it."""
+        while process.poll() is None:
+            if self._lock_stamp() != before:
+                return time.monotonic()
+            time.sleep(0.001)
+        return None
+
+    @staticmethod
+    def _wait_for_orphans(group: int) -> None:
+        """A git left running by a killed Tracker finishes on its own; wait for it,
+        as a person would not start the next command within a millisecond."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
+
+    # --- the writes ----------------------------------------------------------------------------
+
+    def step(self, kill: bool) -> None:
+        self.counter += 1
+        known = sorted(self.expected.titles)
+        choice = self.random.random()
+        if self.remote is not None and choice < 0.12:
+            self.sync(kill)
+        elif not known or choice < 0.4:
+            self.add(kill)
+        elif choice < 0.7:
+            self.edit(self.random.choice(known), kill)
+        else:
+            self.update(self.random.choice(known), kill)
+
+    def add(self, kill: bool) -> None:
+        title = f"add {self.counter}"
+        code, out, err = self.run_once(["add", title, "--severity", "high"], kill)
+        if self._finished(code, err):
+            self.expected.acknowledge_title(out.strip(), title)
+            self._confirm(out.strip(), title=title)
+
+    def edit(self, record_id: str, kill: bool) -> None:
+        title = f"edit {self.counter}"
+        self.expected.attempt_title(record_id, title)
+        code, _out, err = self.run_once(["edit", record_id, "--title", title], kill)
+        if self._finished(code, err):
+            self.expected.acknowledge_title(record_id, title)
+            self._confirm(record_id, title=title)
+
+    def update(self, record_id: str, kill: bool) -> None:
+        text = f"update {self.counter}"
+        code, _out, err = self.run_once(["update", record_id, text], kill)
+        if self._finished(code, err):
+            self.expected.updates[record_id].add(text)
+            self._confirm(record_id, update=text)
+
+    def _confirm(self, record_id: str, title: str | None = None, update: str | None = None) -> None:
+        """An acknowledged change must be in the commit at HEAD the moment the
+        command has exited 0."""
+        import json
+
+        from data.files import relative_path
+
+        self.figures.acknowledged += 1
+        shown = git(self.root, "show", f"HEAD:{relative_path(record_id)}", check=False)
+        document = json.loads(shown.stdout) if shown.returncode == 0 else {}
+        texts = {entry["text"] for entry in document.get("updates", [])}
+        if (title is None or document.get("title") == title) and (update is None or update in texts):
+            self.figures.found += 1
+        else:
+            self.figures.corruptions.append(f"{record_id}: acknowledged change {title or update!r} not committed")
+
+    def sync(self, kill: bool) -> None:
+        assert self.colleague is not None
+        if self.random.random() < 0.5:
+            for args in (["add", f"colleague {self.counter}"], ["sync"]):
+                process = self.tracker(*args, register=self.colleague)
+                _out, err = process.communicate()
+                if process.returncode != 0:
+                    self.figures.corruptions.append(f"colleague {' '.join(args)} failed: {err.strip()}")
+        code, _out, err = self.run_once(["sync"], kill)
+        self._finished(code, err)
+        self.figures.syncs += code == 0
+
+    def _finished(self, code: int | None, err: str) -> bool:
+        """Whether the command succeeded; checks that a pending recovery was explained."""
+        if code is None:
+            return False
+        if code != 0:
+            self.figures.refusals.append(err.strip()[-300:])
+            self._unstick(err)
+            if "Traceback" in err:
+                self.figures.corruptions.append(f"traceback instead of a message: {err.strip()[-300:]}")
+            return False
+        if self.recovery_pending:
+            self.recovery_pending = False
+            if RECOVERY_NOTICE in err:
+                self.figures.recoveries_explained += 1
+            else:
+                self.figures.corruptions.append(f"tracker {self.last_command}: uncommitted record files were "
+                                                f"not recovered with a notice: {err!r}")
+        return True
+
+    # --- after each kill -----------------------------------------------------------------------
+
+    def after_kill(self) -> None:
+        """Check the register the way the next person to use it would find it."""
+        self._tidy_git_leftovers()
+        self.check_integrity()
+        dirty = [path for path in self._dirty() if path.endswith(".json")]
+        if dirty and not self.recovery_pending:
+            self.figures.recoveries_expected += 1
+        elif not dirty and self.recovery_pending:
+            self.figures.recoveries_expected -= 1  # a later killed command committed it
+        self.recovery_pending = bool(dirty)
+
+    def _tidy_git_leftovers(self) -> None:
+        """A git killed mid-command leaves lock files (`index.lock`, `HEAD.lock`,
+        a branch's `.lock`). Tracker removes stale ones by itself after 30 s; the
+        harness ages them rather than sleeping. A merge left half done by a killed
+        sync is counted, then aborted as a person would."""
+        old = time.time() - LOCK_AGE
+        for lock in git_lock_files(self.root):
+            if time.time() - lock.stat().st_mtime > LOCK_AGE / 2:
+                continue
+            name = lock.relative_to(self.root / ".git").as_posix()
+            name = "next-index-*.lock" if name.startswith("next-index-") else name
+            self.figures.git_locks_left[name] = self.figures.git_locks_left.get(name, 0) + 1
+            os.utime(lock, (old, old))
+        if (self.root / ".git" / "MERGE_HEAD").exists():
+            self.figures.merges_left_half_done += 1
+            git(self.root, "merge", "--abort", check=False)
+        self.figures.temporary_files_left = sum(1 for _ in self.root.rglob("*.tmp"))
+
+    def _unstick(self, err: str) -> None:
+        """When a write fails on a lock file git left (which Tracker does not clear
+        by itself), count it and remove the stale locks, as the person reading
+        the message would."""
+        stale = [lock for lock in git_lock_files(self.root)
+                 if time.time() - lock.stat().st_mtime > 30 and not lock.name.startswith("next-index-")]
+        if stale:
+            self.figures.stuck_on_git_locks += 1
+        for lock in stale:
+            lock.unlink()
+
+    def _dirty(self) -> list[str]:
+        """Record files whose content on disk is not what HEAD holds (a stale index
+        left by a killed git, with the files as committed, is not a loss)."""
+        changed = git(self.root, "diff", "--name-only", "HEAD", "--", "issues", "lessons").stdout.split()
+        added = git(self.root, "ls-files", "--others", "--exclude-standard", "--", "issues", "lessons").stdout
+        return changed + added.split()
+
+    def check_integrity(self) -> None:
+        from data.files import read_bytes, record_paths
+        from data.load import validate_file
+        from tracker.errors import DamagedFile
+        from tracker.register import Register
+
+        for repository in filter(None, (self.root, self.remote)):
+            fsck = git(repository, "fsck", "--no-progress", "--no-dangling", check=False)
+            if fsck.returncode != 0 or "error" in fsck.stderr or "missing" in fsck.stdout:
+                self.figures.corruptions.append(f"git fsck failed in {repository}: {fsck.stderr.strip()[:300]}")
+        for relative in record_paths(self.root):
+            try:
+                validate_file(relative, read_bytes(self.root, relative) or b"")
+            except DamagedFile as problem:
+                self.figures.corruptions.append(str(problem))
+        try:
+            register = Register.open(self.root)
+            problems = register.problems()
+        except Exception as error:
+            self.figures.corruptions.append(f"register does not open: {error!r}")
+            return
+        self.figures.corruptions.extend(f"{path}: {reason}" for path, reason in problems.items())
+        self.check_expected(register.documents("issue"), "on disk")
+
+    def check_expected(self, issues: dict[str, dict[str, object]], where: str) -> None:
+        """The latest acknowledged title of every record (or a later attempt that
+        a killed command left), and every acknowledged update, are present."""
+        for record_id, titles in self.expected.titles.items():
+            document = issues.get(record_id)
+            if document is None:
+                self.figures.corruptions.append(f"{record_id}: acknowledged but missing {where}")
+                continue
+            if document["title"] not in titles:
+                self.figures.corruptions.append(f"{record_id}: title {document['title']!r} {where}, "
+                                                f"expected one of {sorted(titles)}")
+            texts = {update["text"] for update in document["updates"]}  # type: ignore[attr-defined]
+            self.figures.corruptions.extend(f"{record_id}: acknowledged update {text!r} missing {where}"
+                                            for text in sorted(self.expected.updates[record_id] - texts))
+
+    def finish(self) -> None:
+        """One last write (which recovers anything left uncommitted), then every
+        acknowledged change must be in git's HEAD and the working tree clean."""
+        from tracker.register import Register
+
+        code, _out, err = self.run_once(["add", "final check"], kill=False)
+        if not self._finished(code, err):
+            self.figures.corruptions.append(f"the final write failed: {err.strip()}")
+        if self._dirty():
+            self.figures.corruptions.append(f"record files left uncommitted: {self._dirty()}")
+        self.check_expected(Register.open(self.root).documents("issue"), "in git")
+
+
+def prepare(base: Path, with_sync: bool) -> tuple[Path, Path | None, Path | None]:
+    """A new register (and, with sync, a bare remote and a colleague's clone)."""
+    root = base / "register"
+    run = [sys.executable, "-m", "tracker"]
+    subprocess.run([*run, "init", str(root), "--name", "Crash test"], check=True, capture_output=True)
+    if not with_sync:
+        return root, None, None
+    remote = base / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(remote)], check=True)
+    git(root, "remote", "add", "origin", str(remote))
+    git(root, "push", "--quiet", "--set-upstream", "origin", "main")
+    colleague = base / "colleague"
+    subprocess.run([*run, "clone", str(remote), str(colleague)], check=True, capture_output=True)
+    return root, remote, colleague
+
+
+def sync_available() -> bool:
+    return find_spec("tracker.cli_sync") is not None and find_spec("data.sync") is not None
+
+
+def run_harness(base: Path, kills: int, seed: int = 1, with_sync: bool | None = None,
+                kill_share: float = 0.6, progress: bool = False) -> Figures:
+    """Run writes until `kills` commands have been killed; return the figures."""
+    with_sync = sync_available() if with_sync is None else with_sync
+    root, remote, colleague = prepare(base, with_sync)
+    harness = Harness(root, seed, remote, colleague)
+    while harness.figures.kills < kills:
+        before = harness.figures.kills
+        harness.step(kill=harness.random.random() < kill_share)
+        if harness.figures.kills > before:
+            harness.after_kill()
+            if progress and harness.figures.kills % 20 == 0:
+                print(harness.figures.summary(), flush=True)
+    harness.finish()
+    return harness.figures
+
+
+def _own_environment(base: Path) -> None:
+    """By hand: a git identity and Tracker folders of the run's own."""
+    config = base / "gitconfig"
+    config.write_text("[user]\n\tname = Crash Harness\n\temail = crash@council.example\n"
+                      "[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    os.environ.update(GIT_CONFIG_GLOBAL=str(config), GIT_CONFIG_NOSYSTEM="1",
+                      TRACKER_DATA_DIR=str(base / "data"), TRACKER_CONFIG_DIR=str(base / "config"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--no-sync", action="store_true", help="Leave sync out even when it is available.")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="tracker-crash-") as folder:
+        base = Path(folder)
+        _own_environment(base)
+        started = time.monotonic()
+        figures = run_harness(base, options.kills, options.seed, with_sync=False if options.no_sync else None,
+                              progress=True)
+        print(f"seed {options.seed}, {time.monotonic() - started:.0f} s")
+        print(figures.summary())
+        for corruption in figures.corruptions:
+            print("CORRUPTION:", corruption)
+    return 1 if figures.corruptions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
