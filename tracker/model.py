@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -147,8 +148,35 @@ def _clean_links(value: Any) -> Any:
     return links
 
 
+def _links_to(prefix: str, kind: str) -> Callable[[list[str]], list[str]]:
+    """A check that every link in a list points at one kind of record."""
+
+    def check(value: list[str]) -> list[str]:
+        for link in value:
+            if not link.startswith(prefix + "-"):
+                raise ValueError(f"{link} is not {kind}")
+        return value
+
+    return check
+
+
+def _starts_with(prefix: str, what: str) -> Callable[[str], str]:
+    """A check that an ID has the right prefix for its kind of record."""
+
+    def check(value: str) -> str:
+        if not value.startswith(prefix + "-"):
+            raise ValueError(f"{what} starts with {prefix}-")
+        return value
+
+    return check
+
+
 Tags = Annotated[list[str], BeforeValidator(_clean_tags), Field(max_length=LIST_MAX)]
 Links = Annotated[list[str], BeforeValidator(_clean_links), Field(max_length=LIST_MAX)]
+IssueLinks = Annotated[Links, AfterValidator(_links_to(ISSUE_PREFIX, "an issue"))]
+LessonLinks = Annotated[Links, AfterValidator(_links_to(LESSON_PREFIX, "a lesson"))]
+IssueId = Annotated[str, AfterValidator(_starts_with(ISSUE_PREFIX, "an issue ID"))]
+LessonId = Annotated[str, AfterValidator(_starts_with(LESSON_PREFIX, "a lesson ID"))]
 
 Visibility = Literal["public", "internal", "restricted"]
 VISIBILITIES: tuple[str, ...] = ("public", "internal", "restricted")
@@ -212,7 +240,7 @@ class Record(BaseModel):
 class Issue(Record):
     """A PRINCE2 issue register entry, with what a council programme needs."""
 
-    id: str = Field(default_factory=lambda: new_id(ISSUE_PREFIX))
+    id: IssueId = Field(default_factory=lambda: new_id(ISSUE_PREFIX))
     type: Literal["problem", "request for change", "off-specification"] = "problem"
     description: Text = ""
     status: Word = "new"
@@ -230,37 +258,14 @@ class Issue(Record):
         default=None, ge=0, le=10_000_000_000
     )
     cost_basis: Literal["estimate", "actual"] | None = None
-    lessons: Links = Field(default_factory=list)
-    related: Links = Field(default_factory=list)
-
-    @field_validator("id")
-    @classmethod
-    def _issue_prefix(cls, value: str) -> str:
-        if not value.startswith(ISSUE_PREFIX + "-"):
-            raise ValueError("an issue ID starts with ISS-")
-        return value
-
-    @field_validator("lessons")
-    @classmethod
-    def _lesson_links(cls, value: list[str]) -> list[str]:
-        for link in value:
-            if not link.startswith(LESSON_PREFIX + "-"):
-                raise ValueError(f"{link} is not a lesson")
-        return value
-
-    @field_validator("related")
-    @classmethod
-    def _issue_links(cls, value: list[str]) -> list[str]:
-        for link in value:
-            if not link.startswith(ISSUE_PREFIX + "-"):
-                raise ValueError(f"{link} is not an issue")
-        return value
+    lessons: LessonLinks = Field(default_factory=list)
+    related: IssueLinks = Field(default_factory=list)
 
 
 class Lesson(Record):
     """A PRINCE2 lessons log entry. A lesson is not learned until it is acted on."""
 
-    id: str = Field(default_factory=lambda: new_id(LESSON_PREFIX))
+    id: LessonId = Field(default_factory=lambda: new_id(LESSON_PREFIX))
     type: Literal["project", "corporate/programme", "both"] = "project"
     event: Text = ""
     effect: Text = ""
@@ -273,22 +278,7 @@ class Lesson(Record):
     source: Literal["audit", "independent review", "retrospective", "staff"] = "staff"
     action_status: Literal["identified", "agreed", "actioned", "embedded"] = "identified"
     owner_role: OptionalName = None
-    issues: Links = Field(default_factory=list)
-
-    @field_validator("id")
-    @classmethod
-    def _lesson_prefix(cls, value: str) -> str:
-        if not value.startswith(LESSON_PREFIX + "-"):
-            raise ValueError("a lesson ID starts with LES-")
-        return value
-
-    @field_validator("issues")
-    @classmethod
-    def _issue_links(cls, value: list[str]) -> list[str]:
-        for link in value:
-            if not link.startswith(ISSUE_PREFIX + "-"):
-                raise ValueError(f"{link} is not an issue")
-        return value
+    issues: IssueLinks = Field(default_factory=list)
 
 
 AnyRecord = Issue | Lesson
