@@ -82,9 +82,6 @@ class Git:
 
     # --- state -------------------------------------------------------------
 
-    def is_repository(self) -> bool:
-        return (self.root / ".git").exists()
-
     def head_commit(self) -> str | None:
         result = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False)
         return result.stdout.decode().strip() or None
@@ -244,10 +241,8 @@ class Git:
     def _commit_with_plumbing(self, paths: list[str], message: str, env: dict[str, str], parent: str) -> str:
         self.run("update-index", "--add", "--remove", "--", *paths)
         tree = self.text("write-tree")
-        new = self.text_input("commit-tree", tree, "-p", parent, "-F", "-", input=message, env=env)
+        created = self.run("commit-tree", tree, "-p", parent, "-F", "-", input=message.encode(), env=env)
+        new = created.stdout.decode().strip()
         subject = message.splitlines()[0] if message else "commit"
         self.run("update-ref", "-m", f"commit: {subject}", "HEAD", new, parent)
         return new
-
-    def text_input(self, *args: str, input: str, env: dict[str, str] | None = None) -> str:
-        return self.run(*args, input=input.encode(), env=env).stdout.decode().strip()

@@ -251,7 +251,7 @@ def commit_graph_is_stale(git: Git) -> bool:
         written_at = (read_bytes(git.root, _MARKER) or b"").decode("ascii").strip()
     except (DamagedFile, UnicodeDecodeError):
         written_at = ""
-    if not written_at or not _graph_exists(git):
+    if not written_at or not has_commit_graph(git):
         return True
     if written_at == head:
         return False
@@ -279,7 +279,8 @@ def keep_commit_graph_current(git: Git) -> bool:
     return commit_graph_is_stale(git) and write_commit_graph(git)
 
 
-def _graph_exists(git: Git) -> bool:
+def has_commit_graph(git: Git) -> bool:
+    """Whether git has a commit-graph (one file, or a chain of split layers)."""
     dot_git = git.root / ".git"
     git_dir = dot_git if dot_git.is_dir() else git.root / git.text("rev-parse", "--git-dir")
     info = git_dir / "objects" / "info"

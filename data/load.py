@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes
+from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes, record_paths
 from data.git import Git
 from tracker.errors import DamagedFile
 from tracker.model import from_document, problems, to_document
@@ -162,7 +162,9 @@ def _from_blobs(git: Git, tree: str) -> Loaded:
         if mode == "120000":
             loaded.problems[relative] = "is a symbolic link; Tracker does not follow links"
         elif not size.isdigit():
-            loaded.problems[relative] = "its git object is missing: the repository is damaged (see tracker doctor)"
+            loaded.problems[relative] = (
+                "its git object is missing: the repository is damaged (see tracker doctor)"
+            )
         elif mode.startswith("100") and relative.endswith(".json"):
             if int(size) > RECORD_FILE_MAX_BYTES:
                 loaded.problems[relative] = f"is {int(size):,} bytes, larger than a record can be"
@@ -182,8 +184,6 @@ def _from_blobs(git: Git, tree: str) -> Loaded:
 
 
 def _from_disk(root: Path) -> Loaded:
-    from data.files import record_paths
-
     loaded = Loaded(source="rebuilt")
     for relative in record_paths(root):
         _apply_from_disk(loaded, root, relative)

@@ -35,6 +35,7 @@ import orjson
 from data.collisions import Renumbered, find_collisions, renumber
 from data.files import id_from_path, write_atomic
 from data.git import Git, Identity
+from data.history import write_commit_graph
 from data.load import STATE_DIR
 from data.merge import Conflict
 from data.sync_merge import merge_remote, undo_interrupted_merge
@@ -138,7 +139,7 @@ def clone(url: str, path: Path) -> Path:
                             f"tracker init --remote {url}")
         raise SyncError(f"{url}: not a Tracker register (no tracker.toml at its top); nothing was kept")
     ensure_merge_driver(git)
-    _write_commit_graph(git)
+    write_commit_graph(git)
     return path
 
 
@@ -271,15 +272,8 @@ def sync(root: Path, remote: str = "origin", retries: int = 5) -> SyncResult:
         _record_state(root, str(error))
         raise
     _record_state(root, None)
-    _write_commit_graph(git)
+    write_commit_graph(git)
     return result
-
-
-def _write_commit_graph(git: Git) -> None:
-    """Keep the commit-graph (with changed-path filters) current for history
-    views. `--split` writes only the new commits, so it stays cheap; gc is left
-    to an idle moment (`tracker doctor`), never run in the middle of a sync."""
-    git.run("commit-graph", "write", "--reachable", "--changed-paths", "--split", check=False)
 
 
 def _names(git: Git, *args: str) -> list[str]:

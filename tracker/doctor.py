@@ -22,6 +22,7 @@ from pathlib import Path
 
 from data.files import TABLES, id_from_path, relative_path
 from data.git import INDEX_LOCK_STALE_SECONDS, Git
+from data.history import has_commit_graph
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
 from data.lock import WriterLock
 from tracker.errors import GitError, RegisterBusy, TrackerError
@@ -466,18 +467,13 @@ def _check_fsck(exam: Examination) -> None:
     exam.report("fsck", "problem", f"git fsck --connectivity-only failed: {' '.join(lines[-3:])}")
 
 
-def _has_commit_graph(root: Path) -> bool:
-    info = root / ".git" / "objects" / "info"
-    return (info / "commit-graph").exists() or (info / "commit-graphs" / "commit-graph-chain").exists()
-
-
 def _check_commit_graph(exam: Examination) -> None:
     if exam.git.head_commit() is None:
         return
     if exam.gc and exam.locked:
         exam.git.run("gc", "--quiet")
         exam.report("gc", "fixed", "ran git gc")
-    if _has_commit_graph(exam.root) and not exam.gc:
+    if has_commit_graph(exam.git) and not exam.gc:
         exam.report("commit-graph", "ok", "a commit-graph keeps record history fast")
     elif exam.repairing() or (exam.gc and exam.locked):
         exam.git.run("commit-graph", "write", "--reachable", "--changed-paths")

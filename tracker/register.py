@@ -9,13 +9,12 @@ the whole register go through TinyDB over the load cache.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import ValidationError
 
@@ -25,7 +24,6 @@ from data.git import Git, Identity
 from data.journal import Journal
 from data.load import STATE_DIR, validate_file
 from data.lock import WriterLock
-from data.storage import RegisterDatabase
 from tracker.errors import (
     DamagedFile,
     GitError,
@@ -48,12 +46,16 @@ from tracker.model import (
     model_for,
     new_id,
     normalise_id,
+    now,
     problems,
     to_document,
     vocabulary_problems,
 )
 from tracker.query import Kind, Query, parse, sort_key
 from tracker.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
+
+if TYPE_CHECKING:
+    from data.storage import RegisterDatabase
 
 GITIGNORE = ".tracker/\n*.tmp\n"
 GITATTRIBUTES = "issues/**/*.json merge=tracker\nlessons/**/*.json merge=tracker\n"
@@ -178,6 +180,9 @@ class Register:
     @property
     def db(self) -> RegisterDatabase:
         if self._db is None:
+            # TinyDB is imported only by commands that read the whole register.
+            from data.storage import RegisterDatabase
+
             self._db = RegisterDatabase(self.root, self.git)
         return self._db
 
@@ -219,15 +224,10 @@ class Register:
         (`severity`, or `-age` for descending)."""
         query = self.query(text, kind)
         table = self.db.issues() if kind == "issue" else self.db.lessons()
-        found = [dict(document) for document in table.search(query)]
-        if sort:
-            descending = sort.startswith("-")
-            found.sort(key=sort_key(sort.lstrip("-"), self.settings.vocabulary), reverse=descending)
-        else:
-            found.sort(
-                key=lambda document: document.get("raised_on") or document.get("logged_on") or "",
-                reverse=True,
-            )
+        found = cast(list[dict[str, Any]], table.search(query))
+        field = (sort or "-age").lstrip("-")
+        descending = sort.startswith("-") if sort else True
+        found.sort(key=sort_key(field, self.settings.vocabulary), reverse=descending)
         return found
 
     # --- writing ------------------------------------------------------------------
@@ -239,8 +239,6 @@ class Register:
         return self.now().date()
 
     def now(self) -> datetime:
-        from tracker.model import now
-
         return self.clock() if self.clock else now()
 
     @contextmanager
@@ -317,7 +315,9 @@ class Register:
             if path in tracked:
                 failed |= self.git.run("checkout", "HEAD", "--", path, check=False).returncode != 0
             else:
-                undone = self.git.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False)
+                undone = self.git.run(
+                    "rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False
+                )
                 failed |= undone.returncode != 0
                 remove(self.root, path)
         if self._db is not None:
@@ -360,12 +360,6 @@ class Register:
         items = [(relative_path(document["id"]), encode(document)) for document in documents]
         write_many_atomic(self.root, items)
         return [path for path, _ in items]
-
-    def _stored(self, record_id: str) -> dict[str, Any] | None:
-        try:
-            return to_document(self.get(record_id))
-        except RecordNotFound:
-            return None
 
     def add_issue(self, **fields: Any) -> Issue:
         with self.writing() as me:
@@ -483,13 +477,3 @@ class Register:
             if paths:
                 self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
             return paths
-
-    def environment_note(self) -> str | None:
-        """Why writes would fail right now, if they would (for the TUI's status)."""
-        try:
-            self.identity()
-        except TrackerError as error:
-            return str(error)
-        if not os.access(self.root, os.W_OK):
-            return f"{self.root}: the register folder is read-only"
-        return None
