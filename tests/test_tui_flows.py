@@ -303,7 +303,7 @@ def test_a_commit_by_another_process_refreshes_the_view_and_keeps_the_cursor(dem
         count = table.row_count
         result = run_tracker("--register", str(demo_register.root), "add", "From CLI")
         assert result.returncode == 0, result.stderr
-        for _ in range(100):
+        for _ in range(400):
             await pilot.pause(0.05)
             if table.row_count == count + 1:
                 break
