@@ -129,7 +129,7 @@ def _relinked(document: dict[str, Any], mapping: dict[str, str]) -> dict[str, An
 def _moved(document: dict[str, Any], old: str, new: str, me: Identity, when: str) -> dict[str, Any]:
     note = Update(
         author=me.name,
-        at=when,  # type: ignore[arg-type]
+        at=when,
         kind="comment",
         visibility="internal",
         text=f"Renumbered from {old} when syncing: another clone had already shared a different "

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 
 from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes, record_paths
 from data.git import Git
 from tracker.errors import DamagedFile
 from tracker.model import from_document, problems, to_document
+from tracker.validation import ValidationError
 
 CACHE_VERSION = 3
 STATE_DIR = ".tracker"

@@ -46,11 +46,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from data.changes import show
 from tracker.errors import TrackerError
 from tracker.model import CROCKFORD, UPDATE_PREFIX, from_document, problems, to_document
+from tracker.validation import ValidationError
 
 SET_FIELDS = frozenset({"tags", "lessons", "related", "issues"})
 CONFLICT_AUTHOR = "Tracker (merge)"

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
@@ -25,6 +24,7 @@ from data.git import Git
 from data.load import Loaded, load_register
 from tracker.errors import InvalidRecord
 from tracker.model import from_document, problems, to_document
+from tracker.validation import ValidationError
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 

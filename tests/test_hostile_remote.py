@@ -166,7 +166,7 @@ def test_files_not_named_like_records_are_reported_and_skipped(register: Registe
 
 @pytest.mark.parametrize(("content", "expected"), [
     ('name = "X"\n[vocabulary]\nstatuses = []\n', "vocabulary.statuses: must list at least one word"),
-    ('name = "X"\nunexpected = 1\n', "unexpected: Extra inputs are not permitted"),
+    ('name = "X"\nunexpected = 1\n', "unexpected: is not a known setting"),
     ('[report]\nsmall_count_threshold = -4\n', "report.small_count_threshold"),
     ("name = \n", "is not valid TOML"),
 ])

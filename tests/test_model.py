@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from tracker.model import (
     CROCKFORD,
@@ -19,6 +18,7 @@ from tracker.model import (
     to_document,
     vocabulary_problems,
 )
+from tracker.validation import ValidationError
 
 
 def test_new_ids_are_crockford_base32_and_match_the_pattern():

@@ -9,12 +9,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
 
 from data.merge import MergeError, merge_records
 from tracker.errors import QueryError
 from tracker.model import Issue, Lesson, from_document, problems, to_document
 from tracker.query import ISSUE_FIELDS, LESSON_FIELDS, parse
+from tracker.validation import ValidationError
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,8 +1,9 @@
 """The register's records: issues, lessons and their updates, validated.
 
 This module is the domain model and depends on nothing else of Tracker's, so the
-storage, the exports, the CLI and the TUI can all share it. Validation is done by
-pydantic; `problems()` turns a validation failure into one line per field.
+storage, the exports, the CLI and the TUI can all share it. Each field is one check
+from `tracker.validation`; `problems()` turns a validation failure into one line per
+field.
 
 What a register may call a status, an area or a severity is the register's own
 choice (`tracker.toml`), so those fields are plain strings here and are checked
@@ -15,17 +16,26 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
+from tracker.validation import (
+    REQUIRED,
+    Model,
     ValidationError,
-    field_validator,
+    amount,
+    day,
+    field,
+    flag,
+    list_of,
+    model,
+    moment,
+    one_of,
+    optional,
+    text,
+    then,
 )
+
+__all__ = ["REQUIRED", "ValidationError"]
 
 # --- identifiers ----------------------------------------------------------------
 
@@ -87,33 +97,9 @@ def clean_text(value: Any) -> Any:
     return _CONTROL.sub("", value).strip("\n")
 
 
-def _not_blank(value: str) -> str:
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
 def _word(value: Any) -> Any:
     """Vocabulary words are stored lower case with single spaces."""
     return clean_line(value).lower() if isinstance(value, str) else value
-
-
-Title = Annotated[str, BeforeValidator(clean_line), Field(max_length=TITLE_MAX), AfterValidator(_not_blank)]
-Name = Annotated[str, BeforeValidator(clean_line), Field(max_length=NAME_MAX)]
-OptionalName = Annotated[
-    Annotated[str, Field(max_length=NAME_MAX)] | None,
-    BeforeValidator(_blank_to_none),
-    BeforeValidator(clean_line),
-]
-Text = Annotated[str, BeforeValidator(clean_text), Field(max_length=TEXT_MAX)]
-Word = Annotated[str, BeforeValidator(_word), Field(max_length=60), AfterValidator(_not_blank)]
-OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
 
 
 def _clean_tags(value: Any) -> Any:
@@ -160,10 +146,15 @@ def _links_to(prefix: str, kind: str) -> Callable[[list[str]], list[str]]:
     return check
 
 
-def _starts_with(prefix: str, what: str) -> Callable[[str], str]:
-    """A check that an ID has the right prefix for its kind of record."""
+def _record_id(prefix: str, what: str) -> Callable[[Any], str]:
+    """A record ID, normalised, of the right kind for its record."""
 
-    def check(value: str) -> str:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"must be text, not {type(value).__name__}")
+        value = normalise_id(value)
+        if not is_record_id(value):
+            raise ValueError("must look like ISS-4K7Q2M or LES-8H2Z1P")
         if not value.startswith(prefix + "-"):
             raise ValueError(f"{what} starts with {prefix}-")
         return value
@@ -171,122 +162,125 @@ def _starts_with(prefix: str, what: str) -> Callable[[str], str]:
     return check
 
 
-Tags = Annotated[list[str], BeforeValidator(_clean_tags), Field(max_length=LIST_MAX)]
-Links = Annotated[list[str], BeforeValidator(_clean_links), Field(max_length=LIST_MAX)]
-IssueLinks = Annotated[Links, AfterValidator(_links_to(ISSUE_PREFIX, "an issue"))]
-LessonLinks = Annotated[Links, AfterValidator(_links_to(LESSON_PREFIX, "a lesson"))]
-IssueId = Annotated[str, AfterValidator(_starts_with(ISSUE_PREFIX, "an issue ID"))]
-LessonId = Annotated[str, AfterValidator(_starts_with(LESSON_PREFIX, "a lesson ID"))]
+def _update_id(value: Any) -> str:
+    if not isinstance(value, str) or not UPDATE_ID.match(value):
+        raise ValueError(f"must look like UPD-4K7Q2M8H (not {str(value)[:30]!r})")
+    return value
+
 
 Visibility = Literal["public", "internal", "restricted"]
 VISIBILITIES: tuple[str, ...] = ("public", "internal", "restricted")
+UPDATE_KINDS: tuple[str, ...] = ("comment", "decision", "action", "conflict")
+LESSON_TYPES: tuple[str, ...] = ("project", "corporate/programme", "both")
+ISSUE_TYPES: tuple[str, ...] = ("problem", "request for change", "off-specification")
+LESSON_SOURCES: tuple[str, ...] = ("audit", "independent review", "retrospective", "staff")
+ACTION_STATUSES: tuple[str, ...] = ("identified", "agreed", "actioned", "embedded")
+COST_BASES: tuple[str, ...] = ("estimate", "actual")
+
+# The kinds of value a record holds, each one check.
+TITLE = text(TITLE_MAX, clean_line, blank=False)
+NAME = text(NAME_MAX, clean_line, blank=False)
+OPTIONAL_NAME = then(clean_line, optional(text(NAME_MAX)))
+TEXT = text(TEXT_MAX, clean_text)
+WORD = text(60, _word, blank=False)
+OPTIONAL_DATE = optional(day)
+TAGS = list_of(text(TAG_MAX), LIST_MAX, _clean_tags)
+LINKS = list_of(text(20), LIST_MAX, _clean_links)
+ISSUE_LINKS = then(LINKS, _links_to(ISSUE_PREFIX, "an issue"))
+LESSON_LINKS = then(LINKS, _links_to(LESSON_PREFIX, "a lesson"))
+OPTIONAL_DATE_TYPE = date | None
 
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def _today() -> date:
+    return now().date()
 
 
 # --- records ------------------------------------------------------------------------
 
-UPDATE_KINDS: tuple[str, ...] = ("comment", "decision", "action", "conflict")
 
-
-class Update(BaseModel):
+class Update(Model):
     """One dated, attributed entry in a record's timeline."""
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    keeps_unknown = True
 
-    id: str = Field(default_factory=lambda: new_id(UPDATE_PREFIX, 8), pattern=UPDATE_ID.pattern)
-    at: Annotated[datetime, AfterValidator(_aware)] = Field(default_factory=now)
-    author: Annotated[Name, AfterValidator(_not_blank)]
-    kind: Literal["comment", "decision", "action", "conflict"] = "comment"
-    text: Annotated[Text, AfterValidator(_not_blank)]
-    visibility: Visibility = "internal"
+    id: str = field(_update_id, factory=lambda: new_id(UPDATE_PREFIX, 8))
+    at: datetime = field(moment, datetime, factory=now)
+    author: str = field(NAME)
+    kind: str = field(one_of(UPDATE_KINDS), Literal["comment", "decision", "action", "conflict"], default="comment")
+    text: str = field(text(TEXT_MAX, clean_text, blank=False))
+    visibility: str = field(one_of(VISIBILITIES), Visibility, default="internal")
 
 
-class Record(BaseModel):
+class Record(Model):
     """What issues and lessons share: identity, text hygiene, visibility, updates.
 
-    Unknown fields are kept (`extra="allow"`) so that a record written by a newer
+    Unknown fields are kept (`keeps_unknown`) so that a record written by a newer
     Tracker survives being edited by an older one.
     """
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True, str_max_length=TEXT_MAX)
+    keeps_unknown = True
 
-    id: str
-    title: Title
-    area: Word = "programme"
-    priority: Word = "medium"
-    visibility: Visibility = "internal"
-    tags: Tags = Field(default_factory=list)
-    updates: list[Update] = Field(default_factory=list, max_length=UPDATES_MAX)
-    created_at: Annotated[datetime, AfterValidator(_aware)] = Field(default_factory=now)
-    external_ref: OptionalName = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_pattern(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = normalise_id(value)
-            if not is_record_id(value):
-                raise ValueError("must look like ISS-4K7Q2M or LES-8H2Z1P")
-        return value
+    id: str = field(_record_id("ISS", "an issue ID"))
+    title: str = field(TITLE)
+    area: str = field(WORD, default="programme")
+    priority: str = field(WORD, default="medium")
+    visibility: str = field(one_of(VISIBILITIES), Visibility, default="internal")
+    tags: list[str] = field(TAGS, list[str], factory=list)
+    updates: list[Update] = field(list_of(model(Update), UPDATES_MAX), list[Update], factory=list)
+    created_at: datetime = field(moment, datetime, factory=now)
+    external_ref: str | None = field(OPTIONAL_NAME, str | None, default=None)
 
 
 class Issue(Record):
     """A PRINCE2 issue register entry, with what a council programme needs."""
 
-    id: IssueId = Field(default_factory=lambda: new_id(ISSUE_PREFIX))
-    type: Literal["problem", "request for change", "off-specification"] = "problem"
-    description: Text = ""
-    status: Word = "new"
-    severity: Word = "medium"
-    raised_by: Annotated[Name, AfterValidator(_not_blank)]
-    owner: OptionalName = None
-    owner_role: OptionalName = None
-    raised_on: date = Field(default_factory=lambda: now().date())
-    target_date: OptionalDate = None
-    closed_on: OptionalDate = None
-    workaround: Text = ""
-    affects_vulnerable: bool = False
-    statutory_impact: bool = False
-    cost_gbp: Annotated[float | None, BeforeValidator(_blank_to_none)] = Field(
-        default=None, ge=0, le=10_000_000_000
-    )
-    cost_basis: Literal["estimate", "actual"] | None = None
-    lessons: LessonLinks = Field(default_factory=list)
-    related: IssueLinks = Field(default_factory=list)
+    id: str = field(_record_id(ISSUE_PREFIX, "an issue ID"), factory=lambda: new_id(ISSUE_PREFIX))
+    type: str = field(one_of(ISSUE_TYPES), Literal["problem", "request for change", "off-specification"],
+                      default="problem")
+    description: str = field(TEXT, default="")
+    status: str = field(WORD, default="new")
+    severity: str = field(WORD, default="medium")
+    raised_by: str = field(NAME)
+    owner: str | None = field(OPTIONAL_NAME, str | None, default=None)
+    owner_role: str | None = field(OPTIONAL_NAME, str | None, default=None)
+    raised_on: date = field(day, date, factory=_today)
+    target_date: date | None = field(OPTIONAL_DATE, OPTIONAL_DATE_TYPE, default=None)
+    closed_on: date | None = field(OPTIONAL_DATE, OPTIONAL_DATE_TYPE, default=None)
+    workaround: str = field(TEXT, default="")
+    affects_vulnerable: bool = field(flag, bool, default=False)
+    statutory_impact: bool = field(flag, bool, default=False)
+    cost_gbp: float | None = field(optional(amount(0, 10_000_000_000)), float | None, default=None)
+    cost_basis: str | None = field(optional(one_of(COST_BASES)), Literal["estimate", "actual"] | None, default=None)
+    lessons: list[str] = field(LESSON_LINKS, list[str], factory=list)
+    related: list[str] = field(ISSUE_LINKS, list[str], factory=list)
 
 
 class Lesson(Record):
     """A PRINCE2 lessons log entry. A lesson is not learned until it is acted on."""
 
-    id: LessonId = Field(default_factory=lambda: new_id(LESSON_PREFIX))
-    type: Literal["project", "corporate/programme", "both"] = "project"
-    event: Text = ""
-    effect: Text = ""
-    cause: Text = ""
-    early_warnings: Text = ""
-    recommendation: Text = ""
-    was_risk: bool = False
-    logged_by: Annotated[Name, AfterValidator(_not_blank)]
-    logged_on: date = Field(default_factory=lambda: now().date())
-    source: Literal["audit", "independent review", "retrospective", "staff"] = "staff"
-    action_status: Literal["identified", "agreed", "actioned", "embedded"] = "identified"
-    owner_role: OptionalName = None
-    issues: IssueLinks = Field(default_factory=list)
+    id: str = field(_record_id(LESSON_PREFIX, "a lesson ID"), factory=lambda: new_id(LESSON_PREFIX))
+    type: str = field(one_of(LESSON_TYPES), Literal["project", "corporate/programme", "both"], default="project")
+    event: str = field(TEXT, default="")
+    effect: str = field(TEXT, default="")
+    cause: str = field(TEXT, default="")
+    early_warnings: str = field(TEXT, default="")
+    recommendation: str = field(TEXT, default="")
+    was_risk: bool = field(flag, bool, default=False)
+    logged_by: str = field(NAME)
+    logged_on: date = field(day, date, factory=_today)
+    source: str = field(one_of(LESSON_SOURCES),
+                        Literal["audit", "independent review", "retrospective", "staff"], default="staff")
+    action_status: str = field(one_of(ACTION_STATUSES),
+                               Literal["identified", "agreed", "actioned", "embedded"], default="identified")
+    owner_role: str | None = field(OPTIONAL_NAME, str | None, default=None)
+    issues: list[str] = field(ISSUE_LINKS, list[str], factory=list)
 
 
 AnyRecord = Issue | Lesson
-LESSON_TYPES: tuple[str, ...] = ("project", "corporate/programme", "both")
-ISSUE_TYPES: tuple[str, ...] = ("problem", "request for change", "off-specification")
-LESSON_SOURCES: tuple[str, ...] = ("audit", "independent review", "retrospective", "staff")
-ACTION_STATUSES: tuple[str, ...] = ("identified", "agreed", "actioned", "embedded")
-COST_BASES: tuple[str, ...] = ("estimate", "actual")
 
 
 def model_for(record_id: str) -> type[Issue] | type[Lesson]:
@@ -329,26 +323,39 @@ def from_document(document: dict[str, Any]) -> AnyRecord:
 # --- the register's vocabulary ----------------------------------------------------------
 
 
-class Vocabulary(BaseModel):
+def _word_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("must list at least one word")
+    words = [WORD(word) for word in value]
+    if len(set(words)) != len(words):
+        raise ValueError("lists a word twice")
+    return words
+
+
+def _closed_words(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of words")
+    return [WORD(word) for word in value]
+
+
+class Vocabulary(Model):
     """The words a register uses for status, area, severity and priority.
 
     `closed_statuses` are the statuses that count as done (not in the backlog).
     """
 
-    model_config = ConfigDict(extra="forbid")
-
-    statuses: list[Word] = [
+    statuses: list[str] = field(_word_list, list[str], factory=lambda: [
         "new",
         "open",
         "in progress",
         "workaround in place",
         "resolved",
         "closed",
-    ]
-    closed_statuses: list[Word] = ["resolved", "closed"]
-    severities: list[Word] = ["critical", "high", "medium", "low"]
-    priorities: list[Word] = ["urgent", "high", "medium", "low"]
-    areas: list[Word] = [
+    ])
+    closed_statuses: list[str] = field(_closed_words, list[str], factory=lambda: ["resolved", "closed"])
+    severities: list[str] = field(_word_list, list[str], factory=lambda: ["critical", "high", "medium", "low"])
+    priorities: list[str] = field(_word_list, list[str], factory=lambda: ["urgent", "high", "medium", "low"])
+    areas: list[str] = field(_word_list, list[str], factory=lambda: [
         "finance",
         "accounts receivable",
         "payroll",
@@ -361,16 +368,7 @@ class Vocabulary(BaseModel):
         "integration",
         "data migration",
         "programme",
-    ]
-
-    @field_validator("statuses", "severities", "priorities", "areas")
-    @classmethod
-    def _not_empty(cls, value: list[str]) -> list[str]:
-        if not value:
-            raise ValueError("must list at least one word")
-        if len(set(value)) != len(value):
-            raise ValueError("lists a word twice")
-        return value
+    ])
 
     def is_closed(self, status: str) -> bool:
         return status in self.closed_statuses

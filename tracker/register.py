@@ -16,8 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import ValidationError
-
 from data.changes import compose, record_message
 from data.files import encode, id_from_path, read_bytes, relative_path, remove, table_of, write_many_atomic
 from data.git import Git, Identity
@@ -53,6 +51,7 @@ from tracker.model import (
 )
 from tracker.query import Kind, Query, parse, sort_key
 from tracker.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
+from tracker.validation import ValidationError
 
 if TYPE_CHECKING:
     from data.storage import RegisterDatabase
@@ -427,7 +426,7 @@ class Register:
             current = self.get(text)
             old = to_document(current)
             try:
-                update = Update(author=me.name, text=body, kind=kind, visibility=visibility, at=self.now())  # type: ignore[arg-type]
+                update = Update(author=me.name, text=body, kind=kind, visibility=visibility, at=self.now())
             except ValidationError as error:
                 raise InvalidRecord(current.id, ["update " + line for line in problems(error)]) from None
             document = {**old, "updates": [*old["updates"], update.model_dump(mode="json")]}

@@ -7,73 +7,69 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from tracker.errors import InvalidSettings
 from tracker.model import Vocabulary, clean_line, problems
+from tracker.validation import Model, ValidationError, field, flag, model, table_of_text, text, whole_number
 
 SETTINGS_FILE = "tracker.toml"
 SETTINGS_MAX_BYTES = 1_000_000
+WORDING_MAX = 20_000
 
 
-class ReportWording(BaseModel):
+def _default_rag() -> dict[str, str]:
+    return {
+        "red": "Critical issues are open, or the backlog grew this period.",
+        "amber": "High-severity issues are open, but the backlog is not growing.",
+        "green": "No critical or high-severity issues are open.",
+    }
+
+
+class ReportWording(Model):
     """Wording a council customises in its transparency reports."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = "Programme transparency report"
-    programme: str = "The programme"
-    introduction: str = (
+    title: str = field(text(WORDING_MAX), default="Programme transparency report")
+    programme: str = field(text(WORDING_MAX), default="The programme")
+    introduction: str = field(text(WORDING_MAX), default=(
         "This report sets out the issues the programme is dealing with, what has been "
         "resolved, and what we have learned. It is published as part of our commitment "
         "to be open about what went wrong and how we are putting it right."
-    )
-    rag: dict[str, str] = Field(
-        default_factory=lambda: {
-            "red": "Critical issues are open, or the backlog grew this period.",
-            "amber": "High-severity issues are open, but the backlog is not growing.",
-            "green": "No critical or high-severity issues are open.",
-        }
-    )
-    small_count_threshold: int = Field(default=5, ge=1, le=100)
-    sections: dict[str, str] = Field(default_factory=dict)
+    ))
+    rag: dict[str, str] = field(table_of_text(WORDING_MAX), dict[str, str], factory=_default_rag)
+    small_count_threshold: int = field(whole_number(1, 100), int, default=5)
+    sections: dict[str, str] = field(table_of_text(WORDING_MAX), dict[str, str], factory=dict)
 
 
-class SyncPreferences(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    remote: str = "origin"
-    interval_minutes: int = Field(default=0, ge=0, le=24 * 60)
+class SyncPreferences(Model):
+    remote: str = field(text(200, blank=False), default="origin")
+    interval_minutes: int = field(whole_number(0, 24 * 60), int, default=0)
 
 
-class RegisterSettings(BaseModel):
-    """Everything in `tracker.toml`. Unknown top-level keys are refused with the
-    key's name, so a typo does not silently do nothing."""
+def _register_name(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return str(clean_line(value))[:200] or "Programme register"
 
-    model_config = ConfigDict(extra="forbid")
 
-    name: str = "Programme register"
-    demo: bool = False
-    vocabulary: Vocabulary = Field(default_factory=Vocabulary)
-    people: dict[str, str] = Field(default_factory=dict)
-    report: ReportWording = Field(default_factory=ReportWording)
-    sync: SyncPreferences = Field(default_factory=SyncPreferences)
+def _people(value: object) -> dict[str, str]:
+    cleaned = {}
+    for person, role in table_of_text(200)(value).items():
+        person, role = clean_line(person), clean_line(role)
+        if not person or not role:
+            raise ValueError("each person needs a name and a role")
+        cleaned[person] = role
+    return cleaned
 
-    @field_validator("name")
-    @classmethod
-    def _one_line(cls, value: str) -> str:
-        return str(clean_line(value))[:200] or "Programme register"
 
-    @field_validator("people")
-    @classmethod
-    def _people(cls, value: dict[str, str]) -> dict[str, str]:
-        cleaned = {}
-        for person, role in value.items():
-            person, role = clean_line(person), clean_line(role)
-            if not person or not role:
-                raise ValueError("each person needs a name and a role")
-            cleaned[person] = role
-        return cleaned
+class RegisterSettings(Model):
+    """Everything in `tracker.toml`. Unknown keys are refused with the key's name,
+    so a typo does not silently do nothing."""
+
+    name: str = field(_register_name, default="Programme register")
+    demo: bool = field(flag, bool, default=False)
+    vocabulary: Vocabulary = field(model(Vocabulary), Vocabulary, factory=Vocabulary)
+    people: dict[str, str] = field(_people, dict[str, str], factory=dict)
+    report: ReportWording = field(model(ReportWording), ReportWording, factory=ReportWording)
+    sync: SyncPreferences = field(model(SyncPreferences), SyncPreferences, factory=SyncPreferences)
 
     def role_of(self, person: str | None) -> str:
         """The role that stands in for a person's name in anything published."""

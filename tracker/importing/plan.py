@@ -20,8 +20,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from data.files import relative_path
 from tracker.errors import IdentityMissing, TrackerError
 from tracker.importing.columns import (
@@ -65,6 +63,7 @@ from tracker.model import (
     to_document,
     vocabulary_problems,
 )
+from tracker.validation import ValidationError
 
 TITLE_FROM_TEXT_MAX = 120
 VALUE_SHOWN_MAX = 60

@@ -21,7 +21,6 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
@@ -36,6 +35,7 @@ from tracker.errors import InvalidRecord
 from tracker.model import AnyRecord, Issue, Lesson, Vocabulary, problems, to_document, vocabulary_problems
 from tracker.query import Kind
 from tracker.screens.snapshot import Document, tracker_app
+from tracker.validation import ValidationError
 
 NOT_EDITABLE = ("id", "updates", "created_at")
 LONG_FIELDS = ("description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation")
