@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,37 @@ _TRUE = {"true", "yes", "on", "1"}
 class Identity:
     name: str
     email: str
+
+
+def _names(output: bytes) -> list[str]:
+    return [name for name in output.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+class Running:
+    """A git command that has been started; `result()` waits for it to finish."""
+
+    def __init__(self, process: subprocess.Popen[bytes], args: tuple[str, ...], input: bytes | None, check: bool):
+        self.process, self.args, self.input, self.check = process, args, input, check
+
+    def result(self) -> subprocess.CompletedProcess[bytes]:
+        try:
+            stdout, stderr = self.process.communicate(self.input)
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+            raise
+        result = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
+        if self.check and result.returncode != 0:
+            message = (
+                result.stderr.decode("utf-8", "replace").strip()
+                or result.stdout.decode("utf-8", "replace").strip()
+            )
+            lines = [line for line in message.splitlines() if line.strip()]
+            named = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-3:]
+            raise GitError(
+                f"git {self.args[0]} failed (exit status {result.returncode}): {' '.join(named[:3]) or 'no message'}"
+            )
+        return result
 
 
 def _git_binary() -> str:
@@ -54,28 +86,31 @@ class Git:
         env: dict[str, str] | None = None,
         check: bool = True,
     ) -> subprocess.CompletedProcess[bytes]:
+        return self.start(*args, input=input, env=env, check=check).result()
+
+    def start(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        env: dict[str, str] | None = None,
+        check: bool = True,
+    ) -> Running:
+        """Start git and return at once; `.result()` waits for it. Lets Tracker
+        parse its load cache on one core while git stats the work tree on the other."""
         environment = dict(os.environ)
         environment.setdefault("GIT_TERMINAL_PROMPT", "0")
         environment["LC_ALL"] = "C"
         if env:
             environment.update(env)
-        result = subprocess.run(
-            [self._binary, "-C", str(self.root), *args],
-            input=input,
-            capture_output=True,
+        command = [self._binary, "-C", str(self.root), *args]
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             env=environment,
         )
-        if check and result.returncode != 0:
-            message = (
-                result.stderr.decode("utf-8", "replace").strip()
-                or result.stdout.decode("utf-8", "replace").strip()
-            )
-            lines = [line for line in message.splitlines() if line.strip()]
-            named = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-3:]
-            raise GitError(
-                f"git {args[0]} failed (exit status {result.returncode}): {' '.join(named[:3]) or 'no message'}"
-            )
-        return result
+        return Running(process, args, input, check)
 
     def text(self, *args: str, check: bool = True) -> str:
         return self.run(*args, check=check).stdout.decode("utf-8", "replace").strip()
@@ -95,15 +130,34 @@ class Git:
 
     def changed_between(self, old_tree: str, new_tree: str, *paths: str) -> list[str]:
         out = self.run("diff", "--name-only", "--no-renames", "-z", old_tree, new_tree, "--", *paths)
-        return [name for name in out.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+        return _names(out.stdout)
 
     def dirty_paths(self, *paths: str) -> list[str]:
         """Paths that differ from HEAD in the working tree or index, untracked included."""
-        out = self.run(
-            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", *paths
+        return sorted(set(self.start_changed_paths(*paths)()) | set(self.untracked_paths(*paths)))
+
+    def start_changed_paths(self, *paths: str) -> Callable[[], list[str]]:
+        """Start finding the tracked paths that differ from HEAD, in the index
+        (`diff-index --cached`) or the working tree (`diff-files`, which stats
+        every file); call what is returned for them. Untracked files are
+        `untracked_paths`: finding them reads every folder, which a caller that
+        knows no folder changed can skip."""
+        staged = self.start(
+            "diff-index", "--cached", "--name-only", "--no-renames", "-z", "HEAD", "--", *paths, check=False
         )
-        entries = out.stdout.decode("utf-8", "surrogateescape").split("\0")
-        return [entry[3:] for entry in entries if len(entry) > 3]
+        unstaged = self.start("diff-files", "--name-only", "--no-renames", "-z", "--", *paths)
+
+        def paths_found() -> list[str]:
+            index = staged.result()
+            if index.returncode != 0:  # no commit yet: everything in the index is new
+                index = self.run("ls-files", "-z", "--", *paths)
+            return sorted(set(_names(index.stdout)) | set(_names(unstaged.result().stdout)))
+
+        return paths_found
+
+    def untracked_paths(self, *paths: str) -> list[str]:
+        out = self.run("ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
+        return _names(out.stdout)
 
     def identity(self) -> Identity:
         """The person at the keyboard, as git knows them; IdentityMissing if unset."""

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class Loaded:
     tree: str | None = None
     overlay: list[str] = field(default_factory=list)
     source: str = "cache"
+    folders: list[int] = field(default_factory=list)
 
 
 def validate_file(relative: str, raw: bytes) -> dict[str, Any]:
@@ -117,7 +119,8 @@ def _read_cache(path: Path) -> Loaded | None:
         return None
     try:
         tables = {name: data["tables"][name] for name in RECORD_FOLDERS}
-        return Loaded(tables, dict(data["problems"]), data["tree"], list(data["overlay"]))
+        folders = [int(value) for value in data.get("folders", [])]
+        return Loaded(tables, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders)
     except (KeyError, TypeError):
         return None
 
@@ -126,10 +129,17 @@ def state_folder_trusted(root: Path, git: Git) -> bool:
     """`.tracker/` is Tracker's own only if it is a real folder (or absent) and git
     tracks nothing in it: a cache committed by a remote could claim anything, and
     a link would send Tracker's writes outside the register."""
+    return start_trust_check(root, git)()
+
+
+def start_trust_check(root: Path, git: Git) -> Callable[[], bool]:
+    """`state_folder_trusted`, started: git reads its index while Tracker reads
+    its cache; call what is returned for the answer."""
     folder = root / STATE_DIR
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        return False
-    return not git.run("ls-files", "-z", "--", STATE_DIR).stdout
+        return lambda: False
+    running = git.start("ls-files", "-z", "--", STATE_DIR)
+    return lambda: not running.result().stdout
 
 
 def _write_cache(path: Path, loaded: Loaded) -> None:
@@ -138,6 +148,7 @@ def _write_cache(path: Path, loaded: Loaded) -> None:
         "tree": loaded.tree,
         "overlay": loaded.overlay,
         "problems": loaded.problems,
+        "folders": loaded.folders,
         "tables": loaded.tables,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,30 +201,88 @@ def _from_disk(root: Path) -> Loaded:
     return loaded
 
 
+def changed_since(git: Git, tree: str | None, head_tree: str | None) -> list[str] | None:
+    """The record files that differ between a cache's tree and HEAD's, or None
+    when the cache cannot be refreshed (no tree, or git no longer has it)."""
+    if not tree or not head_tree or not git.object_exists(tree):
+        return None
+    return git.changed_between(tree, head_tree, *RECORD_FOLDERS)
+
+
+def folder_stamp(root: Path) -> list[int]:
+    """How many record folders there are, the newest of their change times, and
+    when this was read (all in ns). A file added to or removed from a folder
+    changes the folder's time, so while the stamp is unchanged (and was not taken
+    within a second of a change, which a coarse clock could hide) no untracked
+    record file can have appeared, and git need not read every folder to look."""
+    taken = time.time_ns()
+    count, newest = 0, 0
+    for table in RECORD_FOLDERS:
+        try:
+            newest = max(newest, os.stat(root / table).st_mtime_ns)
+            with os.scandir(root / table) as entries:
+                for entry in entries:
+                    count += 1
+                    newest = max(newest, entry.stat(follow_symlinks=False).st_mtime_ns)
+        except OSError:
+            continue
+    return [count, newest, taken]
+
+
+def untracked_may_exist(recorded: list[int], now: list[int]) -> bool:
+    if len(recorded) != 3 or recorded[:2] != now[:2]:
+        return True
+    return recorded[1] >= recorded[2] - 1_000_000_000
+
+
+@dataclass
+class Dirty:
+    """The record files that differ from HEAD, and the folder stamp to record
+    (`looked` when git was asked for untracked files, so the stamp is new)."""
+
+    paths: list[str]
+    stamp: list[int]
+    looked: bool
+
+
+def dirty_paths(root: Path, git: Git, recorded: list[int], changed: Callable[[], list[str]]) -> Dirty:
+    """The started `changed` paths, plus the untracked ones when a folder changed."""
+    stamp = folder_stamp(root)
+    found = set(changed())
+    looked = untracked_may_exist(recorded, stamp)
+    if looked:
+        found |= set(git.untracked_paths(*RECORD_FOLDERS))
+    return Dirty(sorted(found), stamp, looked)
+
+
 def load_register(root: Path, git: Git) -> Loaded:
     """Every record of the register as it is on disk now, using and refreshing the
     load cache."""
     cache_path = root / STATE_DIR / "cache.json"
+    changes = git.start_changed_paths(*RECORD_FOLDERS)
+    trust = start_trust_check(root, git)
     head_tree = git.head_tree()
-    trusted = state_folder_trusted(root, git)
-    loaded = _read_cache(cache_path) if trusted else None
+    loaded = _read_cache(cache_path)
+    trusted = trust()
+    if not trusted:
+        loaded = None
     changed: list[str] = []
     if loaded is not None and loaded.tree != head_tree:
-        if loaded.tree and head_tree and git.object_exists(loaded.tree):
-            changed = git.changed_between(loaded.tree, head_tree, *RECORD_FOLDERS)
-            loaded.source = "refreshed"
-        else:
+        since = changed_since(git, loaded.tree, head_tree)
+        if since is None:
             loaded = None
+        else:
+            changed, loaded.source = since, "refreshed"
     if loaded is None:
         with _collector_paused():
             loaded = _from_blobs(git, head_tree) if head_tree else _from_disk(root)
-    dirty = git.dirty_paths(*RECORD_FOLDERS) if head_tree else []
+    found = dirty_paths(root, git, loaded.folders, changes) if head_tree else Dirty([], [], False)
+    dirty = found.paths
     reread = sorted(set(changed) | set(dirty) | set(loaded.overlay))
     with _collector_paused():
         for relative in reread:
             _apply_from_disk(loaded, root, relative)
-    if trusted and (loaded.source != "cache" or reread or loaded.overlay != dirty):
-        loaded.tree = head_tree
-        loaded.overlay = dirty
+    if trusted and (loaded.source != "cache" or reread or loaded.overlay != dirty or found.looked):
+        loaded.tree, loaded.overlay, loaded.folders = head_tree, dirty, found.stamp
         _write_cache(cache_path, loaded)
     return loaded

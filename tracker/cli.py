@@ -281,7 +281,7 @@ def list_records(
     """List issues (or lessons) matching a QUERY, such as: status:open severity:high area:finance"""
     register = open_register(ctx)
     kind = "lesson" if lessons else "issue"
-    found = register.search(" ".join(query), kind, sort)
+    found = register.search(" ".join(query), kind, sort, whole=as_json)
     for path, reason in register.problems().items():
         click.echo(f"tracker: skipped {path}: {reason}", err=True)
     if limit:

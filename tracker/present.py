@@ -28,8 +28,9 @@ def one_line(text: object) -> str:
 
 def fit(text: str, width: int) -> str:
     """Cut or pad to `width` terminal cells (wide characters count double)."""
-    if cell_len(text) <= width:
-        return text + " " * (width - cell_len(text))
+    cells = len(text) if text.isascii() else cell_len(text)
+    if cells <= width:
+        return text + " " * (width - cells)
     out, used = [], 0
     for char in text:
         size = cell_len(char)

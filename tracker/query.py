@@ -100,6 +100,9 @@ class Query:
 
     text: str
     predicate: Predicate
+    needs_text: bool = False
+    """True when a free word or phrase is searched for: it needs the records'
+    long texts and updates, not only their listed fields."""
 
     def __call__(self, value: Mapping[str, Any]) -> bool:
         return self.predicate(value)  # type: ignore[arg-type]
@@ -115,6 +118,7 @@ def parse(text: str, kind: Kind, words: Vocabulary | None = None, today: date | 
     if len(text) > 2000:
         raise QueryError("the query is longer than 2,000 characters")
     tests: list[Predicate] = []
+    needs_text = False
     for match in _TERM.finditer(text):
         if not match.group(0):
             continue
@@ -125,10 +129,11 @@ def parse(text: str, kind: Kind, words: Vocabulary | None = None, today: date | 
             if not value:
                 continue
             test = _free_text(value, kind)
+            needs_text = True
         else:
             test = _field_test(name.lower(), operator, value, kind, words, today)
         tests.append(_negated(test) if negate else test)
-    return Query(text, _all(tests))
+    return Query(text, _all(tests), needs_text)
 
 
 def _all(tests: list[Predicate]) -> Predicate:
@@ -136,7 +141,8 @@ def _all(tests: list[Predicate]) -> Predicate:
         return lambda document: True
     if len(tests) == 1:
         return tests[0]
-    return lambda document: all(test(document) for test in tests)
+    first, rest = tests[0], _all(tests[1:])
+    return lambda document: first(document) and rest(document)
 
 
 def _negated(test: Predicate) -> Predicate:

@@ -54,6 +54,7 @@ from tracker.settings import SETTINGS_FILE, RegisterSettings, load_settings, set
 from tracker.validation import ValidationError
 
 if TYPE_CHECKING:
+    from data.listing import Listing
     from data.storage import RegisterDatabase
 
 GITIGNORE = ".tracker/\n*.tmp\n"
@@ -106,6 +107,7 @@ class Register:
         self.journal = Journal(root / STATE_DIR)
         self._settings: RegisterSettings | None = None
         self._db: RegisterDatabase | None = None
+        self._listing: Listing | None = None
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
@@ -188,6 +190,7 @@ class Register:
     def reload(self) -> None:
         """Forget what is in memory; the next read loads from disk and git again."""
         self._settings = None
+        self._listing = None
         if self._db is not None:
             self._db.register_storage.reload()
 
@@ -213,17 +216,34 @@ class Register:
 
     def problems(self) -> dict[str, str]:
         """Files that could not be loaded: path → reason."""
+        if self._db is None and self._listing is not None:
+            return dict(self._listing.problems)
         return dict(self.db.register_storage.loaded.problems)
+
+    def listing(self) -> Listing:
+        """Every record's short fields, without long texts and updates, from a
+        cache of its own (`data.listing`): a tenth of the full register to read."""
+        if self._listing is None:
+            from data.listing import load_listing
+
+            self._listing = load_listing(self.root, self.git)
+        return self._listing
 
     def query(self, text: str, kind: Kind, today: date | None = None) -> Query:
         return parse(text, kind, self.settings.vocabulary, today)
 
-    def search(self, text: str, kind: Kind = "issue", sort: str | None = None) -> list[dict[str, Any]]:
-        """Records matching a query, through TinyDB, optionally sorted
-        (`severity`, or `-age` for descending)."""
+    def search(
+        self, text: str, kind: Kind = "issue", sort: str | None = None, whole: bool = True
+    ) -> list[dict[str, Any]]:
+        """Records matching a query, optionally sorted (`severity`, or `-age` for
+        descending). `whole=False` allows records without their long texts and
+        updates, read from the listing cache, unless the query searches text."""
         query = self.query(text, kind)
-        table = self.db.issues() if kind == "issue" else self.db.lessons()
-        found = cast(list[dict[str, Any]], table.search(query))
+        if not whole and not query.needs_text and self._db is None:
+            found = self.listing().matching("issues" if kind == "issue" else "lessons", query)
+        else:
+            table = self.db.issues() if kind == "issue" else self.db.lessons()
+            found = cast(list[dict[str, Any]], table.search(query))
         field = (sort or "-age").lstrip("-")
         descending = sort.startswith("-") if sort else True
         found.sort(key=sort_key(field, self.settings.vocabulary), reverse=descending)
@@ -350,6 +370,7 @@ class Register:
         """Write records (validated already) and return their paths. The journal
         names them first, so an interrupted write can be found and recovered."""
         self.journal.record([relative_path(document["id"]) for document in documents])
+        self._listing = None
         if self._db is not None:
             for kind, table in (("issue", self._db.issues()), ("lesson", self._db.lessons())):
                 batch = [document for document in documents if kind_of(document["id"]) == kind]

@@ -1,0 +1,133 @@
+"""The listing (`.tracker/listing.pickle`): short fields only, the same answers as
+the full register, refreshed like the load cache, and never able to run code."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from conftest import git
+
+from data.files import encode, relative_path
+from data.listing import FIELDS, LISTING_FILE, LONG_FIELDS, load_listing
+from data.load import STATE_DIR, folder_stamp, untracked_may_exist
+from tracker.register import Register
+
+QUERIES = [
+    "",
+    "status:open",
+    "status:open severity:high",
+    "-status:closed area:finance,payroll",
+    "is:open vulnerable:yes",
+    "raised<2025-06-01 age>30d",
+    "cost>=1000",
+    "tag:year-end",
+    "by:priya",
+    "lesson:LES-0000AA",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_listing_finds_what_the_full_register_finds(demo_register: Register, query: str):
+    full = demo_register.search(query, "issue", whole=True)
+    listed = Register.open(demo_register.root).search(query, "issue", whole=False)
+    assert [d["id"] for d in listed] == [d["id"] for d in full]
+    for short, whole in zip(listed, full, strict=True):
+        assert short == {name: whole[name] for name in FIELDS["issues"]}
+
+
+def test_listed_records_leave_out_long_texts_and_updates(demo_register: Register):
+    listed = demo_register.search("", "lesson", whole=False)
+    assert listed and not set(LONG_FIELDS["lessons"]) & set(listed[0])
+
+
+def test_a_text_search_reads_the_whole_register(demo_register: Register):
+    some = next(iter(demo_register.documents("issue").values()))
+    word = some["description"].split()[3]
+    fresh = Register.open(demo_register.root)
+    found = fresh.search(f'"{word}"', "issue", whole=False)
+    assert some["id"] in [d["id"] for d in found] and "description" in found[0]
+
+
+def test_the_listing_follows_commits_hand_edits_and_new_files(register: Register):
+    issue = register.add_issue(title="Original", raised_by="Ann")
+    assert load_listing(register.root, register.git).source == "rebuilt"
+    assert load_listing(register.root, register.git).source == "cache"
+
+    Register.open(register.root).add_issue(title="Second", raised_by="Ann")
+    refreshed = load_listing(register.root, register.git)
+    assert refreshed.source == "refreshed"
+    assert sorted(d["title"] for d in refreshed.documents("issues")) == ["Original", "Second"]
+
+    path = register.root / relative_path(issue.id)
+    document = orjson.loads(path.read_bytes())
+    document["title"] = "Edited by hand"
+    path.write_bytes(encode(document))  # in place: the folder's time does not change
+    assert load_listing(register.root, register.git).rows["issues"][issue.id][1] == "Edited by hand"
+
+    planted = {**document, "id": issue.id[:4] + issue.id[4:6] + "ZZZZ", "title": "Copied in"}
+    (path.parent / f"{planted['id']}.json").write_bytes(encode(planted))  # untracked
+    titles = [d["title"] for d in load_listing(register.root, register.git).documents("issues")]
+    assert "Copied in" in titles
+
+    git(register.root, "checkout", "--", relative_path(issue.id))
+    (path.parent / f"{planted['id']}.json").unlink()
+    titles = sorted(d["title"] for d in load_listing(register.root, register.git).documents("issues"))
+    assert titles == ["Original", "Second"]
+
+
+def test_untracked_files_are_looked_for_only_when_a_folder_changed(register: Register, tmp_path: Path):
+    issue = register.add_issue(title="Kept", raised_by="Ann")
+    shard = (register.root / relative_path(issue.id)).parent
+    old = time.time_ns() - 10_000_000_000
+    for folder in [register.root / "issues", register.root / "lessons", shard]:
+        if folder.exists():
+            os.utime(folder, ns=(old, old))
+    stamp = folder_stamp(register.root)
+    assert not untracked_may_exist(stamp, folder_stamp(register.root))
+    (shard / "ISS-0000AA.json").write_bytes(b"{}\n")
+    assert untracked_may_exist(stamp, folder_stamp(register.root))
+    recent = folder_stamp(register.root)
+    assert untracked_may_exist(recent, recent), "a stamp taken just after a change is not trusted"
+
+
+def test_a_damaged_or_foreign_listing_is_rebuilt(register: Register):
+    issue = register.add_issue(title="Kept", raised_by="Ann")
+    load_listing(register.root, register.git)
+    path = register.root / STATE_DIR / LISTING_FILE
+    for garbage in [b"", b"not a pickle", pickle.dumps({"version": "old"}), pickle.dumps([1, 2])]:
+        path.write_bytes(garbage)
+        listing = load_listing(register.root, register.git)
+        assert listing.source == "rebuilt" and issue.id in listing.rows["issues"]
+
+
+class Planted:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("touch planted-by-listing",))
+
+
+def test_a_planted_listing_cannot_run_code(register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    issue = register.add_issue(title="Kept", raised_by="Ann")
+    load_listing(register.root, register.git)
+    monkeypatch.chdir(tmp_path)
+    (register.root / STATE_DIR / LISTING_FILE).write_bytes(pickle.dumps({"version": Planted()}))
+    listing = load_listing(register.root, register.git)
+    assert not (tmp_path / "planted-by-listing").exists()
+    assert listing.source == "rebuilt" and issue.id in listing.rows["issues"]
+
+
+def test_a_listing_committed_to_git_is_not_trusted(register: Register):
+    issue = register.add_issue(title="Kept", raised_by="Ann")
+    load_listing(register.root, register.git)
+    path = register.root / STATE_DIR / LISTING_FILE
+    data = pickle.loads(path.read_bytes())
+    data["rows"]["issues"] = [(issue.id, "Claimed by the remote", *(None,) * (len(FIELDS["issues"]) - 2))]
+    path.write_bytes(pickle.dumps(data))
+    git(register.root, "add", "-f", f"{STATE_DIR}/{LISTING_FILE}")
+    git(register.root, "commit", "-qm", "plant a listing")
+    listing = load_listing(register.root, register.git)
+    assert listing.rows["issues"][issue.id][1] == "Kept"
