@@ -22,6 +22,7 @@ import io
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,14 @@ class Listing:
         chosen = rows.values() if ids is None else (rows[key] for key in ids if key in rows)
         return [dict(zip(names, row, strict=True)) for row in chosen]
 
+    def put(self, documents: Iterable[dict[str, Any]]) -> None:
+        """Records as they are being written (validated already): the listing in
+        memory follows a write without reading the register again."""
+        for document in documents:
+            record_id = document["id"]
+            table = "issues" if record_id.startswith("ISS-") else "lessons"
+            self.rows[table][record_id] = row_of(table, document)
+
     def _reread(self, root: Path, relative: str) -> None:
         scratch = Loaded()
         _apply_from_disk(scratch, root, relative)
@@ -156,7 +165,7 @@ def _write(path: Path, listing: Listing) -> None:
         "rows": {name: list(rows.values()) for name, rows in listing.rows.items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         temporary.write_bytes(pickle.dumps(payload, protocol=5))
         os.replace(temporary, path)

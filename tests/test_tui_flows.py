@@ -138,6 +138,41 @@ def test_editing_a_record_commits_only_the_changed_field(demo_register: Register
     assert git(demo_register.root, "show", "--stat", "--format=", "HEAD").count("|") == 1
 
 
+def test_the_form_edits_the_whole_record_not_the_listing_the_table_shows(register: Register):
+    issue = register.add_issue(title="Receipts unallocated", raised_by="Ann", description="Long story.\n\nTwo parts.")
+    register.add_update(issue.id, "First note")
+
+    async def steps(app: TrackerApp, pilot: Pilot[None]) -> None:
+        assert app.snapshot is not None and "description" not in app.snapshot.find(issue.id)
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert form.query_one("#input-description", TextArea).text == "Long story.\n\nTwo parts."
+        form.query_one("#input-title", Input).value = "Receipts still unallocated"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+    drive(register, steps)
+    saved = Register.open(register.root).get(issue.id)
+    assert saved.title == "Receipts still unallocated"
+    assert saved.description == "Long story.\n\nTwo parts." and [u.text for u in saved.updates] == ["First note"]
+
+
+def test_a_filter_word_is_found_in_descriptions_and_updates(register: Register):
+    register.add_issue(title="One", raised_by="Ann", description="The overnight BACS file was rejected.")
+    second = register.add_issue(title="Two", raised_by="Ann")
+    register.add_update(second.id, "Spoke to the bacs bureau")
+    register.add_issue(title="Three", raised_by="Ann")
+
+    async def steps(app: TrackerApp, pilot: Pilot[None]) -> None:
+        await pilot.press("slash")
+        await type_text(pilot, "bacs")
+        await settle(app, pilot)
+        assert issues_table(app).row_count == 2
+
+    drive(register, steps)
+
+
 def test_leaving_a_changed_form_asks_before_discarding(register: Register):
     async def steps(app: TrackerApp, pilot: Pilot[None]) -> None:
         await pilot.press("n")
@@ -216,13 +251,13 @@ def test_an_update_added_from_the_record_view_is_one_commit(demo_register: Regis
         await pilot.press("enter")
         screen = app.screen
         assert isinstance(screen, RecordScreen)
-        count = len(app.snapshot.find(screen.record_id)["updates"])  # type: ignore[union-attr]
+        count = len(app.snapshot.record(screen.record_id)["updates"])  # type: ignore[union-attr]
         await pilot.press("u")
         app.screen.query_one(TextArea).text = "Called the bank; files resent."
         app.screen.query_one("#kind").value = "action"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        updates = app.snapshot.find(screen.record_id)["updates"]  # type: ignore[union-attr]
+        updates = app.snapshot.record(screen.record_id)["updates"]  # type: ignore[union-attr]
         assert len(updates) == count + 1
         assert (updates[-1]["text"], updates[-1]["kind"], updates[-1]["author"]) == (
             "Called the bank; files resent.", "action", TEST_NAME)

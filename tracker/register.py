@@ -315,8 +315,7 @@ class Register:
             self.notices.append(
                 f"recovered uncommitted changes to {', '.join(ids)} (an earlier write was interrupted)"
             )
-            if self._db is not None:
-                self._db.register_storage.reload()
+            self._forget_loaded()
         for path, reason in damaged.items():
             self.notices.append(f"{path}: {reason}; left uncommitted and untouched")
         self.journal.clear()
@@ -339,10 +338,15 @@ class Register:
                 )
                 failed |= undone.returncode != 0
                 remove(self.root, path)
-        if self._db is not None:
-            self._db.register_storage.reload()
+        self._forget_loaded()
         if not failed:  # otherwise the journal still names them: the next write recovers them, and says so
             self.journal.clear()
+
+    def _forget_loaded(self) -> None:
+        """Files changed under what is in memory: read them again when next needed."""
+        self._listing = None
+        if self._db is not None:
+            self._db.register_storage.reload()
 
     def _commit(self, paths: list[str], message: str, when: datetime | None = None) -> str:
         moment = when or (self.clock() if self.clock else None)
@@ -370,7 +374,8 @@ class Register:
         """Write records (validated already) and return their paths. The journal
         names them first, so an interrupted write can be found and recovered."""
         self.journal.record([relative_path(document["id"]) for document in documents])
-        self._listing = None
+        if self._listing is not None:
+            self._listing.put(documents)
         if self._db is not None:
             for kind, table in (("issue", self._db.issues()), ("lesson", self._db.lessons())):
                 batch = [document for document in documents if kind_of(document["id"]) == kind]

@@ -143,8 +143,9 @@ class DashboardScreen(Screen[None]):
     def _count(self) -> LoadedDashboard:
         with register_lock(self):
             settings = self.register.settings
-            issues = list(self.register.documents("issue").values())
-            lessons = list(self.register.documents("lesson").values())
+            listing = self.register.listing()  # the counts need short fields only
+            issues = listing.documents("issues")
+            lessons = listing.documents("lessons")
             today = self._today()
         return LoadedDashboard(settings.name, compute(issues, lessons, settings.vocabulary, today))
 

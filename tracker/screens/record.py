@@ -3,7 +3,7 @@ with the quick actions (edit, status, update, link, visibility, history)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -42,13 +42,15 @@ class RecordScreen(RecordActionsScreen):
     def __init__(self, record_id: str) -> None:
         super().__init__()
         self.record_id = record_id
+        self._listed: dict[str, Any] | None = None
 
     def current_record_id(self) -> str | None:
         return self.record_id
 
     def compose(self) -> ComposeResult:
         snapshot = tracker_app(self).snapshot
-        document = snapshot.find(self.record_id) if snapshot else None
+        self._listed = snapshot.find(self.record_id) if snapshot else None
+        document = snapshot.record(self.record_id) if snapshot else None
         if snapshot is None or document is None:
             yield Static(Text(f"{self.record_id}: no such record in this register"), id="missing")
         else:
@@ -71,9 +73,13 @@ class RecordScreen(RecordActionsScreen):
     async def on_register_changed(self, message: RegisterChanged) -> None:
         """Show the record as it is now, at the same scroll position."""
         self._show_counts(message.snapshot)
-        document = message.snapshot.find(self.record_id)
+        listed = message.snapshot.find(self.record_id)
         old = self.query(RecordView).first() if self.query(RecordView) else None
-        if document is None or (old is not None and old.document is document):
+        if listed is None or (old is not None and listed is self._listed):
+            return
+        self._listed = listed
+        document = message.snapshot.record(self.record_id)
+        if document is None:
             return
         new = RecordView(document, links_of(document, message.snapshot), id="record")
         scroll = old.scroll_y if old is not None else 0

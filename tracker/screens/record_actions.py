@@ -44,8 +44,13 @@ class RecordActionsScreen(Screen[None]):
     def action_edit_record(self) -> None:
         from tracker.screens.record_form import RecordForm
 
-        if (document := self._current()) is not None:
-            self.app.push_screen(RecordForm(kind_of(document["id"]), document))
+        if (document := self._current()) is None:
+            return
+        whole = tracker_app(self).snapshot.record(document["id"])  # type: ignore[union-attr]
+        if whole is None:
+            self.notify(f"{document['id']} cannot be read now; see tracker doctor", severity="error")
+        else:
+            self.app.push_screen(RecordForm(kind_of(whole["id"]), whole))
 
     def action_change_status(self) -> None:
         from tracker.screens.choice_picker import ChoicePicker

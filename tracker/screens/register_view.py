@@ -89,11 +89,12 @@ def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
     if query is None:
         return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
     worker = get_current_worker()
+    whole = snapshot.whole_documents(kind) if query.needs_text else None
     shown = []
     for count, (row, document) in enumerate(cached.pairs):
         if count % 4096 == 0 and worker.is_cancelled:
             return None
-        if query(document):
+        if query(whole.get(row[0], document) if whole is not None else document):
             shown.append(row)
     return Filtered(kind, text, shown, total, cached)
 

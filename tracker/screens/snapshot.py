@@ -2,11 +2,14 @@
 
 The `Register` object is not thread-safe, so screens never call it. A worker
 that holds the app's register lock reads it and hands the screens a
-`RegisterSnapshot`: the settings, every document (a shallow copy of the
-register's tables: stored documents are replaced, never changed in place, so
-sharing them is safe) and the table rows, built in the worker so that even at
-50,000 records the UI thread only swaps lists. Rows of documents that did not
-change are reused from the previous snapshot.
+`RegisterSnapshot`: the settings, every record's short fields (the register's
+listing, `data.listing`: no long texts, no updates) and the table rows, built in
+the worker so that even at 50,000 records the UI thread only swaps lists.
+Documents and rows of records that did not change are reused from the previous
+snapshot. A record's whole document (its texts and timeline, for the record view
+and the edit form) is read from its own file when it is opened: one small file,
+never the register; a filter that searches text reads the whole register once,
+in the filter's worker.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -88,13 +92,21 @@ class RegisterSnapshot:
     rows: dict[Kind, dict[str, Row]] = field(repr=False)
     problems: int = 0
     notices: list[str] = field(default_factory=list)
+    sources: dict[Kind, dict[str, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
+    texts: dict[Kind, dict[str, Document]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def take(cls, register: Register, today: date, previous: RegisterSnapshot | None) -> RegisterSnapshot:
         """Read the register (call with the register lock held, in a worker)."""
+        listing = register.listing()
+        sources: dict[Kind, dict[str, tuple[Any, ...]]] = {
+            "issue": listing.rows["issues"], "lesson": listing.rows["lessons"]
+        }
         documents: dict[Kind, dict[str, Document]] = {
-            kind: newest_first(register.documents(kind), previous.documents[kind] if previous else None)
-            for kind in ("issue", "lesson")
+            kind: newest_first(
+                _documents(kind, sources[kind], previous), previous.documents[kind] if previous else None
+            )
+            for kind in sources
         }
         rows = {kind: _rows(kind, documents[kind], today, previous) for kind in documents}
         notices, register.notices[:] = list(register.notices), []
@@ -107,6 +119,7 @@ class RegisterSnapshot:
             rows=rows,
             problems=len(register.problems()),
             notices=notices,
+            sources={kind: dict(rows) for kind, rows in sources.items()},
         )
 
     def title_of(self, record_id: str) -> str:
@@ -114,7 +127,55 @@ class RegisterSnapshot:
         return str(document["title"]) if document is not None else "(not in this register)"
 
     def find(self, record_id: str) -> Document | None:
+        """A record's short fields (no long texts, no updates); see `record`."""
         return self.documents["issue"].get(record_id) or self.documents["lesson"].get(record_id)
+
+    def record(self, record_id: str) -> Document | None:
+        """A record's whole document, read from its file (a few kB) when the
+        record is in this snapshot; None when it is not, or cannot be read."""
+        if self.find(record_id) is None:
+            return None
+        from data.files import read_bytes, relative_path
+        from data.load import validate_file
+        from tracker.errors import TrackerError
+
+        path = relative_path(record_id)
+        try:
+            raw = read_bytes(Path(self.root), path)
+            return validate_file(path, raw) if raw is not None else None
+        except TrackerError:
+            return None
+
+
+    def whole_documents(self, kind: Kind) -> dict[str, Document]:
+        """Every record of a kind with its long texts and updates, for a filter
+        that searches text: read once per snapshot, in the filter's worker."""
+        if kind not in self.texts:
+            from data.git import Git
+            from data.load import load_register
+
+            root = Path(self.root)
+            loaded = load_register(root, Git(root))
+            self.texts[kind] = loaded.tables["issues" if kind == "issue" else "lessons"]
+        return self.texts[kind]
+
+
+def _documents(kind: Kind, sources: dict[str, tuple[Any, ...]],
+               previous: RegisterSnapshot | None) -> dict[str, Document]:
+    """Documents from the listing's rows, reusing the previous snapshot's document
+    for every row that is the same object as before (an unchanged record)."""
+    from data.listing import FIELDS
+
+    names = FIELDS["issues" if kind == "issue" else "lessons"]
+    old_sources = previous.sources.get(kind, {}) if previous is not None else {}
+    old_documents = previous.documents[kind] if previous is not None else {}
+    documents = {}
+    for record_id, source in sources.items():
+        if old_sources.get(record_id) is source and record_id in old_documents:
+            documents[record_id] = old_documents[record_id]
+        else:
+            documents[record_id] = dict(zip(names, source, strict=True))
+    return documents
 
 
 def _raised(document: Document) -> str:
