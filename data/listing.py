@@ -43,8 +43,10 @@ from data.load import (
     start_trust_check,
 )
 from tracker.model import Issue, Lesson
+from tracker.query import HAYSTACK, haystack_of
 
 LISTING_FILE = "listing.pickle"
+LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
 LISTING_VERSION = (1, sys.version_info[:2])
 LONG_FIELDS = {
     "issues": ("description", "workaround", "updates"),
@@ -57,6 +59,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
 Row = tuple[Any, ...]
 
 
+def text_of(table: str, document: dict[str, Any]) -> str:
+    """A record's searchable text in one lower-case string (`tracker.query.haystack_of`)."""
+    return haystack_of(document)
+
+
+def entry_of(shape: str, table: str, document: dict[str, Any]) -> Any:
+    return row_of(table, document) if shape == "rows" else text_of(table, document)
+
+
 def row_of(table: str, document: dict[str, Any]) -> Row:
     """A record's short fields in the table's order, short words shared."""
     intern = sys.intern
@@ -67,33 +78,66 @@ def row_of(table: str, document: dict[str, Any]) -> Row:
 
 
 class RowView:
-    """A row read like a document (`.get(name)`), for the query's predicates."""
+    """A row read like a document (`.get(name)`), for the query's predicates;
+    with `text` set, it carries the record's searchable text too."""
 
-    __slots__ = ("index", "row")
+    __slots__ = ("index", "row", "text")
 
     def __init__(self, table: str) -> None:
         self.index = {name: place for place, name in enumerate(FIELDS[table])}
         self.row: Row = ()
+        self.text: str | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
+        if name == HAYSTACK:
+            return self.text
         place = self.index.get(name)
         return default if place is None else self.row[place]
 
 
+class TextIndex:
+    """Every record's searchable text, loaded on first use and refreshed when the
+    register's HEAD has moved; safe to share between worker threads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._texts: Listing | None = None
+        self._head: str | None = None
+
+    def texts(self, table: str, head: str | None) -> dict[str, str]:
+        with self._lock:
+            if self._texts is None or head != self._head:
+                self._texts = load_listing(self.root, Git(self.root), "texts", self._texts)
+                self._head = head
+            return self._texts.rows[table]
+
+
 @dataclass
 class Listing:
-    rows: dict[str, dict[str, Row]] = field(default_factory=lambda: {name: {} for name in RECORD_FOLDERS})
+    """Per record, by table and ID: its row of short fields (`shape="rows"`) or
+    its searchable text (`shape="texts"`). `changed` names the records `put`
+    since loading, in order, so a reader can follow a write cheaply."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=lambda: {name: {} for name in RECORD_FOLDERS})
     problems: dict[str, str] = field(default_factory=dict)
     tree: str | None = None
     overlay: list[str] = field(default_factory=list)
     source: str = "cache"
     folders: list[int] = field(default_factory=list)
+    shape: str = "rows"
+    changed: list[str] = field(default_factory=list)
 
-    def matching(self, table: str, test: Callable[[Any], bool]) -> list[dict[str, Any]]:
-        """The records (short fields only) that pass `test`, as documents."""
+    def matching(
+        self, table: str, test: Callable[[Any], bool], texts: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The records (short fields only) that pass `test`, as documents; with
+        `texts` (a texts listing's), a test may look for free words too."""
         names, view, found = FIELDS[table], RowView(table), []
-        for row in self.rows[table].values():
+        for record_id, row in self.rows[table].items():
             view.row = row
+            if texts is not None:
+                view.text = texts.get(record_id, "")
             if test(view):
                 found.append(dict(zip(names, row, strict=True)))
         return found
@@ -109,7 +153,8 @@ class Listing:
         for document in documents:
             record_id = document["id"]
             table = "issues" if record_id.startswith("ISS-") else "lessons"
-            self.rows[table][record_id] = row_of(table, document)
+            self.rows[table][record_id] = entry_of(self.shape, table, document)
+            self.changed.append(record_id)
 
     def _reread(self, root: Path, relative: str) -> None:
         scratch = Loaded()
@@ -122,12 +167,16 @@ class Listing:
             self.problems[relative] = scratch.problems[relative]
         for name, documents in scratch.tables.items():
             for record_id, document in documents.items():
-                self.rows[name][record_id] = row_of(name, document)
+                self.rows[name][record_id] = entry_of(self.shape, name, document)
 
 
-def _from_loaded(loaded: Loaded) -> Listing:
-    rows = {name: {key: row_of(name, doc) for key, doc in docs.items()} for name, docs in loaded.tables.items()}
-    return Listing(rows, dict(loaded.problems), loaded.tree, list(loaded.overlay), "rebuilt", list(loaded.folders))
+def _from_loaded(loaded: Loaded, shape: str) -> Listing:
+    rows = {
+        name: {key: entry_of(shape, name, doc) for key, doc in docs.items()} for name, docs in loaded.tables.items()
+    }
+    return Listing(
+        rows, dict(loaded.problems), loaded.tree, list(loaded.overlay), "rebuilt", list(loaded.folders), shape
+    )
 
 
 class _PlainUnpickler(pickle.Unpickler):
@@ -138,18 +187,21 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the listing may not name {module}.{name}")
 
 
-def _read(path: Path) -> Listing | None:
+def _read(path: Path, shape: str) -> Listing | None:
     try:
         raw = path.read_bytes()
         data = _PlainUnpickler(io.BytesIO(raw)).load()
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, MemoryError):
         return None
     try:
-        if data["version"] != LISTING_VERSION or data["fields"] != FIELDS:
+        if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
-        rows = {name: {row[0]: row for row in data["rows"][name]} for name in RECORD_FOLDERS}
+        if shape == "rows":
+            rows = {name: {row[0]: row for row in data["rows"][name]} for name in RECORD_FOLDERS}
+        else:
+            rows = {name: dict(data["rows"][name]) for name in RECORD_FOLDERS}
         folders = [int(value) for value in data["folders"]]
-        return Listing(rows, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders)
+        return Listing(rows, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders, shape=shape)
     except (KeyError, TypeError, IndexError):
         return None
 
@@ -157,12 +209,15 @@ def _read(path: Path) -> Listing | None:
 def _write(path: Path, listing: Listing) -> None:
     payload = {
         "version": LISTING_VERSION,
+        "shape": listing.shape,
         "fields": FIELDS,
         "tree": listing.tree,
         "overlay": listing.overlay,
         "folders": listing.folders,
         "problems": listing.problems,
-        "rows": {name: list(rows.values()) for name, rows in listing.rows.items()},
+        "rows": {
+            name: list(rows.values() if listing.shape == "rows" else rows.items()) for name, rows in listing.rows.items()
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -173,15 +228,18 @@ def _write(path: Path, listing: Listing) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def load_listing(root: Path, git: Git) -> Listing:
-    """Every record's short fields as they are on disk now, using and refreshing
-    `.tracker/listing.pickle` (rebuilt from the full load when it cannot be used)."""
-    path = root / STATE_DIR / LISTING_FILE
+def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | None = None) -> Listing:
+    """Every record's short fields (or, `shape="texts"`, searchable text) as they
+    are on disk now, using and refreshing `.tracker/listing.pickle` (or
+    `texts.pickle`), rebuilt from the full load when it cannot be used.
+    `previous`, a listing of the same shape already in memory, is refreshed
+    instead of reading the file again."""
+    path = root / STATE_DIR / LISTING_FILES[shape]
     changes = git.start_changed_paths(*RECORD_FOLDERS)
     trust = start_trust_check(root, git)
     head_tree = git.head_tree()
     with _collector_paused():
-        listing = _read(path)
+        listing = previous if previous is not None and previous.shape == shape else _read(path, shape)
     trusted = trust()
     if not trusted:
         listing = None
@@ -195,7 +253,7 @@ def load_listing(root: Path, git: Git) -> Listing:
     if listing is None:
         full = load_register(root, git)
         with _collector_paused():
-            listing = _from_loaded(full)
+            listing = _from_loaded(full, shape)
     found = dirty_paths(root, git, listing.folders, changes) if head_tree else Dirty([], [], False)
     dirty = found.paths
     reread = sorted(set(changed) | set(dirty) | set(listing.overlay))

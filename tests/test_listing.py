@@ -45,12 +45,28 @@ def test_listed_records_leave_out_long_texts_and_updates(demo_register: Register
     assert listed and not set(LONG_FIELDS["lessons"]) & set(listed[0])
 
 
-def test_a_text_search_reads_the_whole_register(demo_register: Register):
-    some = next(iter(demo_register.documents("issue").values()))
-    word = some["description"].split()[3]
+@pytest.mark.parametrize("words", ["payroll", '"not allocated"', "-backlog status:open", "ISS-", "zzzz-nothing"])
+def test_free_words_through_the_text_index_find_what_the_full_register_finds(demo_register: Register, words: str):
+    full = demo_register.search(words, "issue", whole=True)
     fresh = Register.open(demo_register.root)
-    found = fresh.search(f'"{word}"', "issue", whole=False)
-    assert some["id"] in [d["id"] for d in found] and "description" in found[0]
+    listed = fresh.search(words, "issue", whole=False)
+    assert [d["id"] for d in listed] == [d["id"] for d in full]
+    assert fresh._db is None, "the whole register was not read"
+
+
+def test_a_word_only_in_a_description_or_an_update_is_found(register: Register):
+    first = register.add_issue(title="One", raised_by="Ann", description="The BACS file was rejected")
+    second = register.add_issue(title="Two", raised_by="Ann")
+    register.add_update(second.id, "Spoke to the bacs bureau")
+    third = register.add_issue(title="bac s", raised_by="Ann", tags=["bacs-like"])
+    register.add_issue(title="Nothing", raised_by="Ann")
+    found = Register.open(register.root).search("bacs", "issue", whole=False)
+    assert {d["id"] for d in found} == {first.id, second.id, third.id}
+    assert "description" not in found[0]
+    edited = Register.open(register.root)
+    edited.search("bacs", "issue", whole=False)
+    edited.edit(first.id, {"description": "Nothing to see"})
+    assert first.id not in [d["id"] for d in edited.search("bacs", "issue", whole=False)]
 
 
 def test_the_listing_follows_commits_hand_edits_and_new_files(register: Register):

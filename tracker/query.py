@@ -104,8 +104,9 @@ class Query:
     """True when a free word or phrase is searched for: it needs the records'
     long texts and updates, not only their listed fields."""
 
-    def __call__(self, value: Mapping[str, Any]) -> bool:
-        return self.predicate(value)  # type: ignore[arg-type]
+    def __call__(self, value: Any) -> bool:
+        """`value`: a document, or anything with its `.get` (a listing's row view)."""
+        return self.predicate(value)
 
     def __hash__(self) -> int:
         return hash(("tracker-query", self.text))
@@ -149,11 +150,30 @@ def _negated(test: Predicate) -> Predicate:
     return lambda document: not test(document)
 
 
+HAYSTACK = "\0text"
+"""A key under which a document may carry `haystack_of` itself: a free word is
+then looked for there, in one search, instead of field by field."""
+
+
+def haystack_of(document: Mapping[str, Any]) -> str:
+    """Everything a free word is looked for in, lower case, one field per part:
+    the text fields, the tags and the updates' texts. Parts are joined by NUL,
+    which no record text holds, so a word never matches across two fields."""
+    names = ISSUE_TEXT if str(document.get("id", "")).startswith("ISS-") else LESSON_TEXT
+    parts = [str(value).lower() for value in (document.get(name) for name in names) if value]
+    parts += list(document.get("tags") or ())
+    parts += [str(update.get("text", "")).lower() for update in document.get("updates") or ()]
+    return "\0".join(parts)
+
+
 def _free_text(value: str, kind: Kind) -> Predicate:
-    needle = value.lower()
+    needle = value.lower().replace("\0", "")
     names = ISSUE_TEXT if kind == "issue" else LESSON_TEXT
 
     def test(document: Document) -> bool:
+        haystack = document.get(HAYSTACK)
+        if haystack is not None:
+            return needle in haystack
         for name in names:
             field_value = document.get(name)
             if field_value and needle in field_value.lower():

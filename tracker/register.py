@@ -108,6 +108,7 @@ class Register:
         self._settings: RegisterSettings | None = None
         self._db: RegisterDatabase | None = None
         self._listing: Listing | None = None
+        self._texts: Listing | None = None
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
@@ -190,7 +191,7 @@ class Register:
     def reload(self) -> None:
         """Forget what is in memory; the next read loads from disk and git again."""
         self._settings = None
-        self._listing = None
+        self._listing = self._texts = None
         if self._db is not None:
             self._db.register_storage.reload()
 
@@ -232,15 +233,27 @@ class Register:
     def query(self, text: str, kind: Kind, today: date | None = None) -> Query:
         return parse(text, kind, self.settings.vocabulary, today)
 
+    def texts(self) -> Listing:
+        """Every record's searchable text (`tracker.query.haystack_of`), from a
+        cache of its own, for free words in a query."""
+        if self._texts is None:
+            from data.listing import load_listing
+
+            self._texts = load_listing(self.root, self.git, "texts")
+        return self._texts
+
     def search(
         self, text: str, kind: Kind = "issue", sort: str | None = None, whole: bool = True
     ) -> list[dict[str, Any]]:
         """Records matching a query, optionally sorted (`severity`, or `-age` for
         descending). `whole=False` allows records without their long texts and
-        updates, read from the listing cache, unless the query searches text."""
+        updates, read from the listing cache (free words are looked for in the
+        texts cache)."""
         query = self.query(text, kind)
-        if not whole and not query.needs_text and self._db is None:
-            found = self.listing().matching("issues" if kind == "issue" else "lessons", query)
+        if not whole and self._db is None:
+            table_name = "issues" if kind == "issue" else "lessons"
+            texts = self.texts().rows[table_name] if query.needs_text else None
+            found = self.listing().matching(table_name, query, texts)
         else:
             table = self.db.issues() if kind == "issue" else self.db.lessons()
             found = cast(list[dict[str, Any]], table.search(query))
@@ -344,7 +357,7 @@ class Register:
 
     def _forget_loaded(self) -> None:
         """Files changed under what is in memory: read them again when next needed."""
-        self._listing = None
+        self._listing = self._texts = None
         if self._db is not None:
             self._db.register_storage.reload()
 
@@ -374,8 +387,9 @@ class Register:
         """Write records (validated already) and return their paths. The journal
         names them first, so an interrupted write can be found and recovered."""
         self.journal.record([relative_path(document["id"]) for document in documents])
-        if self._listing is not None:
-            self._listing.put(documents)
+        for listing in (self._listing, self._texts):
+            if listing is not None:
+                listing.put(documents)
         if self._db is not None:
             for kind, table in (("issue", self._db.issues()), ("lesson", self._db.lessons())):
                 batch = [document for document in documents if kind_of(document["id"]) == kind]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tracker.errors import QueryError
 from tracker.model import ACTION_STATUSES, Vocabulary, kind_of
-from tracker.query import Kind, parse
+from tracker.query import HAYSTACK, Kind, parse
 from tracker.screens.record_actions import RecordActionsScreen
 from tracker.screens.snapshot import COLUMNS, Document, RegisterChanged, RegisterSnapshot, Row, tracker_app
 from widgets.filter_bar import FilterBar
@@ -73,6 +73,19 @@ class Filtered:
     error: str | None = None
 
 
+class _WithText:
+    """A listed document with its searchable text, for a query with free words."""
+
+    __slots__ = ("document", "text")
+
+    def __init__(self) -> None:
+        self.document: Document = {}
+        self.text = ""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.text if name == HAYSTACK else self.document.get(name, default)
+
+
 def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
                 cached: Ordered | None) -> Filtered | None:
     """The rows matching `text`, in the table's order (runs in a thread worker;
@@ -89,12 +102,20 @@ def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
     if query is None:
         return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
     worker = get_current_worker()
-    whole = snapshot.whole_documents(kind) if query.needs_text else None
+    texts = None
+    if query.needs_text and snapshot.text_index is not None:
+        texts = snapshot.text_index.texts("issues" if kind == "issue" else "lessons", snapshot.head)
+    view = _WithText()
     shown = []
     for count, (row, document) in enumerate(cached.pairs):
         if count % 4096 == 0 and worker.is_cancelled:
             return None
-        if query(whole.get(row[0], document) if whole is not None else document):
+        if texts is None:
+            matched = query(document)
+        else:
+            view.document, view.text = document, texts.get(row[0], "")
+            matched = query(view)
+        if matched:
             shown.append(row)
     return Filtered(kind, text, shown, total, cached)
 

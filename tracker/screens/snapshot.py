@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from data.listing import TextIndex
 from tracker.query import Kind
 from tracker.settings import RegisterSettings
 from widgets.record_table import Column
@@ -93,7 +94,7 @@ class RegisterSnapshot:
     problems: int = 0
     notices: list[str] = field(default_factory=list)
     sources: dict[Kind, dict[str, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
-    texts: dict[Kind, dict[str, Document]] = field(default_factory=dict, repr=False, compare=False)
+    text_index: TextIndex | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def take(cls, register: Register, today: date, previous: RegisterSnapshot | None) -> RegisterSnapshot:
@@ -120,6 +121,7 @@ class RegisterSnapshot:
             problems=len(register.problems()),
             notices=notices,
             sources={kind: dict(rows) for kind, rows in sources.items()},
+            text_index=previous.text_index if previous is not None else TextIndex(register.root),
         )
 
     def title_of(self, record_id: str) -> str:
@@ -145,19 +147,6 @@ class RegisterSnapshot:
             return validate_file(path, raw) if raw is not None else None
         except TrackerError:
             return None
-
-
-    def whole_documents(self, kind: Kind) -> dict[str, Document]:
-        """Every record of a kind with its long texts and updates, for a filter
-        that searches text: read once per snapshot, in the filter's worker."""
-        if kind not in self.texts:
-            from data.git import Git
-            from data.load import load_register
-
-            root = Path(self.root)
-            loaded = load_register(root, Git(root))
-            self.texts[kind] = loaded.tables["issues" if kind == "issue" else "lessons"]
-        return self.texts[kind]
 
 
 def _documents(kind: Kind, sources: dict[str, tuple[Any, ...]],
