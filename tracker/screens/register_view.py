@@ -19,11 +19,12 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from data.listing import RowView
 from tracker.errors import QueryError
 from tracker.model import ACTION_STATUSES, Vocabulary, kind_of
-from tracker.query import HAYSTACK, Kind, parse
+from tracker.query import Kind, parse
 from tracker.screens.record_actions import RecordActionsScreen
-from tracker.screens.snapshot import COLUMNS, Document, RegisterChanged, RegisterSnapshot, Row, tracker_app
+from tracker.screens.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, tracker_app
 from widgets.filter_bar import FilterBar
 from widgets.record_table import Column, RecordTable, SortKey
 from widgets.status_bar import StatusBar
@@ -52,12 +53,12 @@ class Order:
 
 @dataclass(frozen=True)
 class Ordered:
-    """Every row of one snapshot in one sort order, with its document: worked out
-    once per snapshot and order, so a keystroke only filters a sorted list."""
+    """Every row of one snapshot in one sort order, with its listing row: worked
+    out once per snapshot and order, so a keystroke only filters a sorted list."""
 
     snapshot: RegisterSnapshot
     order: Order
-    pairs: list[tuple[Row, Document]]
+    pairs: list[tuple[Row, tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -73,55 +74,42 @@ class Filtered:
     error: str | None = None
 
 
-class _WithText:
-    """A listed document with its searchable text, for a query with free words."""
-
-    __slots__ = ("document", "text")
-
-    def __init__(self) -> None:
-        self.document: Document = {}
-        self.text = ""
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.text if name == HAYSTACK else self.document.get(name, default)
-
-
 def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
                 cached: Ordered | None) -> Filtered | None:
     """The rows matching `text`, in the table's order (runs in a thread worker;
-    returns None when a newer filter has cancelled it)."""
-    total = len(snapshot.documents[kind])
+    returns None when a newer filter has cancelled it). The query reads each
+    record's listing row through a view, so no document is made."""
+    total = len(snapshot.sources[kind])
     try:
         query = parse(text, kind, snapshot.settings.vocabulary, snapshot.today) if text.strip() else None
     except QueryError as error:
         return Filtered(kind, text, [], total, cached, str(error))
     if cached is None or cached.snapshot is not snapshot or cached.order != order:
-        rows = snapshot.rows[kind]
-        pairs = [(rows[record_id], document) for record_id, document in snapshot.documents[kind].items()]
+        sources = snapshot.sources[kind]
+        pairs = [(row, sources[record_id]) for record_id, row in snapshot.rows[kind].items()]
         cached = Ordered(snapshot, order, sort_rows(pairs, order, COLUMNS[kind]))
     if query is None:
         return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
     worker = get_current_worker()
+    table = "issues" if kind == "issue" else "lessons"
     texts = None
     if query.needs_text and snapshot.text_index is not None:
-        texts = snapshot.text_index.texts("issues" if kind == "issue" else "lessons", snapshot.head)
-    view = _WithText()
+        texts = snapshot.text_index.texts(table, snapshot.head)
+    view = RowView(table)
     shown = []
-    for count, (row, document) in enumerate(cached.pairs):
+    for count, (row, source) in enumerate(cached.pairs):
         if count % 4096 == 0 and worker.is_cancelled:
             return None
-        if texts is None:
-            matched = query(document)
-        else:
-            view.document, view.text = document, texts.get(row[0], "")
-            matched = query(view)
-        if matched:
+        view.row = source
+        if texts is not None:
+            view.text = texts.get(row[0], "")
+        if query(view):
             shown.append(row)
     return Filtered(kind, text, shown, total, cached)
 
 
-def sort_rows(pairs: list[tuple[Row, Document]], order: Order,
-              columns: tuple[Column, ...]) -> list[tuple[Row, Document]]:
+def sort_rows(pairs: list[tuple[Row, Any]], order: Order,
+              columns: tuple[Column, ...]) -> list[tuple[Row, Any]]:
     """Sort as `RecordTable` does (stable, same keys), so its own re-sort of a
     filtered part is a single linear pass."""
     if order.column is None:

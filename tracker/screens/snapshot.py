@@ -14,10 +14,11 @@ in the filter's worker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,47 +82,90 @@ def row_of(document: Document, kind: Kind, today: date) -> Row:
     return document["id"], cells
 
 
+_TABLES: dict[Kind, str] = {"issue": "issues", "lesson": "lessons"}
+_CELLS: dict[Kind, tuple[str, ...]] = {
+    "issue": ("id", "title", "status", "severity", "area", "owner"),
+    "lesson": ("id", "title", "action_status", "priority", "area", "source"),
+}
+_DATES: dict[Kind, str] = {"issue": "raised_on", "lesson": "logged_on"}
+
+
+class Listed(Mapping[str, Document]):
+    """A kind's records as documents of their short fields, made from the
+    listing's rows when asked for: at 50,000 records the snapshot keeps rows,
+    not 50,000 dictionaries."""
+
+    def __init__(self, kind: Kind, sources: dict[str, tuple[Any, ...]]) -> None:
+        from data.listing import FIELDS
+
+        self.names = FIELDS[_TABLES[kind]]
+        self.sources = sources
+
+    def __getitem__(self, record_id: str) -> Document:
+        return dict(zip(self.names, self.sources[record_id], strict=True))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.sources
+
+
 @dataclass(frozen=True)
 class RegisterSnapshot:
-    """The register as of one moment: settings, documents and rows by kind."""
+    """The register as of one moment: settings, each kind's listing rows (in the
+    registers' default order, newest first) and table rows."""
 
     root: str
     settings: RegisterSettings
     head: str | None
     today: date
-    documents: dict[Kind, dict[str, Document]] = field(repr=False)
+    sources: dict[Kind, dict[str, tuple[Any, ...]]] = field(repr=False)
     rows: dict[Kind, dict[str, Row]] = field(repr=False)
     problems: int = 0
     notices: list[str] = field(default_factory=list)
-    sources: dict[Kind, dict[str, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
     text_index: TextIndex | None = field(default=None, repr=False, compare=False)
+    listing: Any = field(default=None, repr=False, compare=False)
+    changes_seen: int = 0
+
+    @property
+    def documents(self) -> dict[Kind, Listed]:
+        return {kind: Listed(kind, self.sources[kind]) for kind in self.sources}
 
     @classmethod
     def take(cls, register: Register, today: date, previous: RegisterSnapshot | None) -> RegisterSnapshot:
-        """Read the register (call with the register lock held, in a worker)."""
+        """Read the register (call with the register lock held, in a worker).
+        After a write, only the records the write changed are made again."""
         listing = register.listing()
-        sources: dict[Kind, dict[str, tuple[Any, ...]]] = {
-            "issue": listing.rows["issues"], "lesson": listing.rows["lessons"]
-        }
-        documents: dict[Kind, dict[str, Document]] = {
-            kind: newest_first(
-                _documents(kind, sources[kind], previous), previous.documents[kind] if previous else None
-            )
-            for kind in sources
-        }
-        rows = {kind: _rows(kind, documents[kind], today, previous) for kind in documents}
+        sources: dict[Kind, dict[str, tuple[Any, ...]]] = {}
+        rows: dict[Kind, dict[str, Row]] = {}
+        following = previous is not None and previous.listing is listing and previous.today == today
+        for kind, table in _TABLES.items():
+            current = listing.rows[table]
+            if following:
+                assert previous is not None
+                changed = {i for i in listing.changed[previous.changes_seen:] if i in current or i in previous.sources[kind]}
+                patched = _patched(kind, current, previous, changed, today)
+                if patched is not None:
+                    sources[kind], rows[kind] = patched
+                    continue
+            sources[kind], rows[kind] = _ordered(kind, current, today)
         notices, register.notices[:] = list(register.notices), []
         return cls(
             root=str(register.root),
             settings=register.settings,
             head=register.git.head_commit(),
             today=today,
-            documents=documents,
+            sources=sources,
             rows=rows,
             problems=len(register.problems()),
             notices=notices,
-            sources={kind: dict(rows) for kind, rows in sources.items()},
             text_index=previous.text_index if previous is not None else TextIndex(register.root),
+            listing=listing,
+            changes_seen=len(listing.changed),
         )
 
     def title_of(self, record_id: str) -> str:
@@ -130,7 +174,10 @@ class RegisterSnapshot:
 
     def find(self, record_id: str) -> Document | None:
         """A record's short fields (no long texts, no updates); see `record`."""
-        return self.documents["issue"].get(record_id) or self.documents["lesson"].get(record_id)
+        for kind, sources in self.sources.items():
+            if record_id in sources:
+                return Listed(kind, sources)[record_id]
+        return None
 
     def record(self, record_id: str) -> Document | None:
         """A record's whole document, read from its file (a few kB) when the
@@ -149,57 +196,58 @@ class RegisterSnapshot:
             return None
 
 
-def _documents(kind: Kind, sources: dict[str, tuple[Any, ...]],
-               previous: RegisterSnapshot | None) -> dict[str, Document]:
-    """Documents from the listing's rows, reusing the previous snapshot's document
-    for every row that is the same object as before (an unchanged record)."""
+def _row_maker(kind: Kind, today: date) -> Callable[[tuple[Any, ...]], Row]:
     from data.listing import FIELDS
 
-    names = FIELDS["issues" if kind == "issue" else "lessons"]
-    old_sources = previous.sources.get(kind, {}) if previous is not None else {}
-    old_documents = previous.documents[kind] if previous is not None else {}
-    documents = {}
-    for record_id, source in sources.items():
-        if old_sources.get(record_id) is source and record_id in old_documents:
-            documents[record_id] = old_documents[record_id]
-        else:
-            documents[record_id] = dict(zip(names, source, strict=True))
-    return documents
+    names = FIELDS[_TABLES[kind]]
+    cells = itemgetter(*(names.index(name) for name in _CELLS[kind]))
+    place = names.index(_DATES[kind])
+
+    def make(source: tuple[Any, ...]) -> Row:
+        values: tuple[str, ...] = cells(source)
+        if None in values:
+            values = tuple(value or "" for value in values)
+        raised = source[place]
+        return values[0], (*values, _age(raised, today) if raised else "")
+
+    return make
 
 
-def _raised(document: Document) -> str:
-    return document.get("raised_on") or document.get("logged_on") or ""
+def _ordered(kind: Kind, current: dict[str, tuple[Any, ...]],
+             today: date) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]]:
+    """Every record newest first (the registers' default order) and its row."""
+    from data.listing import FIELDS
+
+    place = FIELDS[_TABLES[kind]].index(_DATES[kind])
+    ordered = sorted(current.values(), key=lambda source: source[place] or "", reverse=True)
+    make = _row_maker(kind, today)
+    sources = {source[0]: source for source in ordered}
+    return sources, {source[0]: make(source) for source in ordered}
 
 
-def newest_first(documents: dict[str, Document], previous: dict[str, Document] | None) -> dict[str, Document]:
-    """Documents newest first: the registers' default order, so that sorting rows
-    already in that order costs one linear pass. When no record changed its date
-    and none went, the previous order is kept (new records go first), without a
-    full sort: a sort of 50,000 keys holds the GIL long enough to stall the UI."""
-    if previous is not None and all(record_id in documents for record_id in previous):
-        fresh = [record_id for record_id in documents if record_id not in previous]
-        moved = any(
-            previous[record_id] is not document and _raised(previous[record_id]) != _raised(document)
-            for record_id, document in documents.items() if record_id in previous
-        )
-        newest = _raised(next(iter(previous.values()))) if previous else ""
-        if not moved and all(_raised(documents[record_id]) >= newest for record_id in fresh):
-            order = [*sorted(fresh, key=lambda record_id: _raised(documents[record_id]), reverse=True), *previous]
-            return {record_id: documents[record_id] for record_id in order}
-    return dict(sorted(documents.items(), key=lambda item: _raised(item[1]), reverse=True))
+def _patched(kind: Kind, current: dict[str, tuple[Any, ...]], previous: RegisterSnapshot, changed: set[str],
+             today: date) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]] | None:
+    """The previous order and rows with the changed records replaced, when no
+    record was added or removed and none changed its date; else None."""
+    from data.listing import FIELDS
 
-
-def _rows(kind: Kind, documents: dict[str, Document], today: date, previous: RegisterSnapshot | None) -> dict[str, Row]:
-    reusable = previous is not None and previous.today == today
-    old_documents = previous.documents[kind] if previous is not None else {}
-    old_rows = previous.rows[kind] if previous is not None else {}
-    rows = {}
-    for record_id, document in documents.items():
-        if reusable and old_documents.get(record_id) is document:
-            rows[record_id] = old_rows[record_id]
-        else:
-            rows[record_id] = row_of(document, kind, today)
-    return rows
+    place = FIELDS[_TABLES[kind]].index(_DATES[kind])
+    old_sources, old_rows = previous.sources[kind], previous.rows[kind]
+    if len(current) != len(old_sources):
+        return None
+    for record_id in changed:
+        if record_id not in current or record_id not in old_sources:
+            return None
+        if current[record_id][place] != old_sources[record_id][place]:
+            return None
+    if not changed:
+        return old_sources, old_rows
+    make = _row_maker(kind, today)
+    sources, rows = old_sources.copy(), old_rows.copy()
+    for record_id in changed:
+        sources[record_id] = current[record_id]
+        rows[record_id] = make(current[record_id])
+    return sources, rows
 
 
 class RegisterChanged(Message):
