@@ -89,7 +89,7 @@ async def _type_filter(pilot: Any) -> list[float]:
 async def _save_statuses(app: Any, pilot: Any, count: int = 5) -> list[float]:
     """Status changes made as the status picker makes them (`_set` on the screen)."""
     screen = app.screen
-    issues = list(app.snapshot.documents["issue"].values())[:count]
+    issues = [app.snapshot.find(record_id) for record_id in list(app.snapshot.rows["issue"])[:count]]
     times = []
     for document in issues:
         head = app.snapshot.head

@@ -43,7 +43,7 @@ from data.load import (
     start_trust_check,
 )
 from tracker.model import Issue, Lesson
-from tracker.query import HAYSTACK, haystack_of
+from tracker.query import Query, haystack_of
 
 LISTING_FILE = "listing.pickle"
 LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
@@ -78,19 +78,15 @@ def row_of(table: str, document: dict[str, Any]) -> Row:
 
 
 class RowView:
-    """A row read like a document (`.get(name)`), for the query's predicates;
-    with `text` set, it carries the record's searchable text too."""
+    """A row read like a document (`.get(name)`), for the query's predicates."""
 
-    __slots__ = ("index", "row", "text")
+    __slots__ = ("index", "row")
 
     def __init__(self, table: str) -> None:
         self.index = {name: place for place, name in enumerate(FIELDS[table])}
         self.row: Row = ()
-        self.text: str | None = None
 
     def get(self, name: str, default: Any = None) -> Any:
-        if name == HAYSTACK:
-            return self.text
         place = self.index.get(name)
         return default if place is None else self.row[place]
 
@@ -128,17 +124,17 @@ class Listing:
     shape: str = "rows"
     changed: list[str] = field(default_factory=list)
 
-    def matching(
-        self, table: str, test: Callable[[Any], bool], texts: dict[str, str] | None = None
-    ) -> list[dict[str, Any]]:
-        """The records (short fields only) that pass `test`, as documents; with
-        `texts` (a texts listing's), a test may look for free words too."""
+    def matching(self, table: str, query: Query, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
+        """The records (short fields only) that match `query`, as documents; its
+        free words are looked for in `texts` (a texts listing's)."""
         names, view, found = FIELDS[table], RowView(table), []
+        test: Callable[[Any], bool] = query
+        words: Callable[[str], bool] = lambda record_id: True  # noqa: E731
+        if texts is not None:
+            test, words = query.fields, query.matching_words(texts)
         for record_id, row in self.rows[table].items():
             view.row = row
-            if texts is not None:
-                view.text = texts.get(record_id, "")
-            if test(view):
+            if words(record_id) and test(view):
                 found.append(dict(zip(names, row, strict=True)))
         return found
 

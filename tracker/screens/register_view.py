@@ -8,6 +8,7 @@ keeps the cursor on its record when the register changes underneath it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
@@ -75,10 +76,13 @@ class Filtered:
 
 
 def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
-                cached: Ordered | None) -> Filtered | None:
+                orders: dict[Kind, Ordered]) -> Filtered | None:
     """The rows matching `text`, in the table's order (runs in a thread worker;
     returns None when a newer filter has cancelled it). The query reads each
-    record's listing row through a view, so no document is made."""
+    record's listing row through a view, so no document is made. The sorted
+    rows are kept in `orders` as soon as they are made, so that a filter
+    cancelled by the next keystroke still leaves them for it."""
+    cached = orders.get(kind)
     total = len(snapshot.sources[kind])
     try:
         query = parse(text, kind, snapshot.settings.vocabulary, snapshot.today) if text.strip() else None
@@ -88,6 +92,7 @@ def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
         sources = snapshot.sources[kind]
         pairs = [(row, sources[record_id]) for record_id, row in snapshot.rows[kind].items()]
         cached = Ordered(snapshot, order, sort_rows(pairs, order, COLUMNS[kind]))
+        orders[kind] = cached
     if query is None:
         return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
     worker = get_current_worker()
@@ -96,14 +101,16 @@ def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
     if query.needs_text and snapshot.text_index is not None:
         texts = snapshot.text_index.texts(table, snapshot.head)
     view = RowView(table)
+    test: Callable[[Any], bool] = query
+    words: Callable[[str], bool] = lambda record_id: True  # noqa: E731
+    if texts is not None:
+        test, words = query.fields, query.matching_words(texts)
     shown = []
     for count, (row, source) in enumerate(cached.pairs):
         if count % 4096 == 0 and worker.is_cancelled:
             return None
         view.row = source
-        if texts is not None:
-            view.text = texts.get(row[0], "")
-        if query(view):
+        if words(row[0]) and test(view):
             shown.append(row)
     return Filtered(kind, text, shown, total, cached)
 
@@ -213,7 +220,7 @@ class RegisterScreen(RecordActionsScreen):
             return
         table = self.table(kind)
         order = Order(table.sort_column, table.sort_reverse, self._sort_keys[kind].get(table.sort_column or ""))
-        work = partial(filter_rows, kind, self.filter_bar(kind).text, snapshot, order, self._ordered.get(kind))
+        work = partial(filter_rows, kind, self.filter_bar(kind).text, snapshot, order, self._ordered)
         self.run_worker(work,
                         name=f"filter {kind}s", description=f"filter {kind}s", group=f"filter-{kind}",
                         thread=True, exclusive=True, exit_on_error=False)
@@ -222,8 +229,6 @@ class RegisterScreen(RecordActionsScreen):
         result = event.worker.result
         if event.state != WorkerState.SUCCESS or not isinstance(result, Filtered):
             return
-        if result.ordered is not None:
-            self._ordered[result.kind] = result.ordered
         bar = self.filter_bar(result.kind)
         if result.text != bar.text:
             return
