@@ -278,8 +278,17 @@ def sample(runner: Runner, row: Row, count: int, action: Callable[[int], float])
     row.cpu = runner.take_cpu()
 
 
+CACHE_FILES = ("cache.json", "listing.pickle", "texts.pickle")
+
+
+def drop_caches(register: Path) -> None:
+    """Remove every cache Tracker keeps in `.tracker/`: the next command rebuilds from git."""
+    for name in CACHE_FILES:
+        (register / ".tracker" / name).unlink(missing_ok=True)
+
+
 def _list_without_cache(runner: Runner) -> float:
-    (runner.register / ".tracker" / "cache.json").unlink(missing_ok=True)
+    drop_caches(runner.register)
     return runner.timed(runner.tracker_args("list", "status:open", "severity:high"))
 
 
@@ -382,7 +391,7 @@ def measure_tui(runner: Runner, python: str, rows: dict[str, Row], warm_runs: in
     warm = [_probe(runner, probe) for _ in range(warm_runs)]
     cold = []
     for _ in range(warm_runs - 1):
-        (runner.register / ".tracker" / "cache.json").unlink(missing_ok=True)
+        drop_caches(runner.register)
         cold.append(_probe(runner, probe))
     for report in warm + cold:
         if "error" in report:

@@ -11,7 +11,6 @@ outside it.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +102,7 @@ def write_atomic(root: Path, relative: str, data: bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links")
-    temporary = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    temporary = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -134,7 +133,7 @@ def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.is_symlink():
                 raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links")
-            temporary = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+            temporary = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
             descriptor = os.open(temporary, flags, 0o644)
             temporaries.append((temporary, path))

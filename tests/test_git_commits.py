@@ -174,3 +174,23 @@ def test_commits_without_hooks_or_signing_leave_a_clean_index_and_a_reflog(regis
     assert git(register.root, "status", "--porcelain") == ""
     assert "commit: " + issue.id in git(register.root, "reflog", "-1", "--format=%gs")
     assert git(register.root, "diff", "HEAD~1", "--stat").count("|") == 1
+
+
+def test_trees_built_from_head_match_what_git_itself_writes(register: Register):
+    first = register.add_issue(title="First")
+    for n in range(12):  # new shards and existing ones, issues and lessons
+        register.add_issue(title=f"More {n}")
+    lesson = register.add_lesson(title="Learned", logged_by="Ann")
+    register.edit(first.id, {"severity": "high"})
+    register.link(first.id, lesson.id)
+    assert git(register.root, "write-tree").strip() == git(register.root, "rev-parse", "HEAD^{tree}").strip()
+    assert git(register.root, "status", "--porcelain") == ""
+    git(register.root, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_staged_change_stays_staged_and_out_of_tracker_commits(register: Register):
+    (register.root / "notes.md").write_text("a lead's notes")
+    git(register.root, "add", "notes.md")
+    register.add_issue(title="Mine only")
+    assert "notes.md" not in git(register.root, "ls-tree", "-r", "--name-only", "HEAD")
+    assert git(register.root, "status", "--porcelain").splitlines() == ["A  notes.md"]

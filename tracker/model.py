@@ -12,8 +12,8 @@ against the register's `Vocabulary` by `vocabulary_problems()`.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -49,8 +49,11 @@ UPDATE_ID = re.compile(r"^UPD-[0-9A-HJKMNP-TV-Z]{8}$")
 
 
 def new_id(prefix: str, length: int = ID_LENGTH) -> str:
-    """A random Crockford base32 ID such as `ISS-4K7Q2M`: short, typeable, read aloud."""
-    return prefix + "-" + "".join(secrets.choice(CROCKFORD) for _ in range(length))
+    """A random Crockford base32 ID such as `ISS-4K7Q2M`: short, typeable, read aloud.
+    Each character is one byte from the operating system's random source, taken
+    modulo 32 (256 is a multiple of 32, so every character is equally likely);
+    `os.urandom` is what `secrets` uses, without importing hashlib and OpenSSL."""
+    return prefix + "-" + "".join(CROCKFORD[byte % 32] for byte in os.urandom(length))
 
 
 def normalise_id(text: str) -> str:

@@ -115,10 +115,12 @@ class RecordActionsScreen(Screen[None]):
         assert snapshot is not None
         kinds = ("lesson", "issue") if kind_of(document["id"]) == "issue" else ("issue",)
         linked = set(document.get("lessons", [])) | set(document.get("related", [])) | set(document.get("issues", []))
+        # The table rows already hold each record's title and status (action, for
+        # a lesson): no document is made for each of 50,000 candidates.
         return [
-            (other, [other, candidate["title"], f"{kind} · {candidate.get('status') or candidate.get('action_status')}"])
+            (other, [other, cells[1], f"{kind} · {cells[2]}"])
             for kind in kinds
-            for other, candidate in snapshot.documents[kind].items()  # type: ignore[index]
+            for other, (_key, cells) in snapshot.rows[kind].items()  # type: ignore[index]
             if other != document["id"] and other not in linked
         ]
 
