@@ -32,6 +32,7 @@ from data.files import id_from_path
 from data.git import Git
 from data.load import (
     RECORD_FOLDERS,
+    REWRITE_AFTER,
     STATE_DIR,
     Dirty,
     Loaded,
@@ -39,6 +40,7 @@ from data.load import (
     _collector_paused,
     changed_since,
     dirty_paths,
+    holds,
     load_register,
     start_trust_check,
 )
@@ -120,7 +122,7 @@ class Listing:
     tree: str | None = None
     overlay: list[str] = field(default_factory=list)
     source: str = "cache"
-    folders: list[int] = field(default_factory=list)
+    folders: dict[str, int] = field(default_factory=dict)
     shape: str = "rows"
     changed: list[str] = field(default_factory=list)
 
@@ -171,7 +173,7 @@ def _from_loaded(loaded: Loaded, shape: str) -> Listing:
         name: {key: entry_of(shape, name, doc) for key, doc in docs.items()} for name, docs in loaded.tables.items()
     }
     return Listing(
-        rows, dict(loaded.problems), loaded.tree, list(loaded.overlay), "rebuilt", list(loaded.folders), shape
+        rows, dict(loaded.problems), loaded.tree, list(loaded.overlay), "rebuilt", dict(loaded.folders), shape
     )
 
 
@@ -196,7 +198,7 @@ def _read(path: Path, shape: str) -> Listing | None:
             rows = {name: {row[0]: row for row in data["rows"][name]} for name in RECORD_FOLDERS}
         else:
             rows = {name: dict(data["rows"][name]) for name in RECORD_FOLDERS}
-        folders = [int(value) for value in data["folders"]]
+        folders = {str(key): int(value) for key, value in data["folders"].items()}
         return Listing(rows, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders, shape=shape)
     except (KeyError, TypeError, IndexError):
         return None
@@ -250,12 +252,12 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
         full = load_register(root, git)
         with _collector_paused():
             listing = _from_loaded(full, shape)
-    found = dirty_paths(root, git, listing.folders, changes) if head_tree else Dirty([], [], False)
+    found = dirty_paths(root, git, listing.folders, changes, holds(listing.rows, listing.problems)) if head_tree else Dirty([], {})
     dirty = found.paths
     reread = sorted(set(changed) | set(dirty) | set(listing.overlay))
     for relative in reread:
         listing._reread(root, relative)
-    if trusted and (listing.source != "cache" or reread or listing.overlay != dirty or found.looked):
+    if trusted and (listing.source == "rebuilt" or len(reread) > REWRITE_AFTER):
         listing.tree, listing.overlay, listing.folders = head_tree, dirty, found.stamp
         _write(path, listing)
     return listing

@@ -47,7 +47,7 @@ class Loaded:
     tree: str | None = None
     overlay: list[str] = field(default_factory=list)
     source: str = "cache"
-    folders: list[int] = field(default_factory=list)
+    folders: dict[str, int] = field(default_factory=dict)
 
 
 def validate_file(relative: str, raw: bytes) -> dict[str, Any]:
@@ -120,7 +120,8 @@ def _read_cache(path: Path) -> Loaded | None:
         return None
     try:
         tables = {name: data["tables"][name] for name in RECORD_FOLDERS}
-        folders = [int(value) for value in data.get("folders", [])]
+        stamp = data.get("folders")
+        folders = {str(k): int(v) for k, v in stamp.items()} if isinstance(stamp, dict) else {}
         return Loaded(tables, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders)
     except (KeyError, TypeError):
         return None
@@ -210,50 +211,90 @@ def changed_since(git: Git, tree: str | None, head_tree: str | None) -> list[str
     return git.changed_between(tree, head_tree, *RECORD_FOLDERS)
 
 
-def folder_stamp(root: Path) -> list[int]:
-    """How many record folders there are, the newest of their change times, and
-    when this was read (all in ns). A file added to or removed from a folder
-    changes the folder's time, so while the stamp is unchanged (and was not taken
-    within a second of a change, which a coarse clock could hide) no untracked
-    record file can have appeared, and git need not read every folder to look."""
-    taken = time.time_ns()
-    count, newest = 0, 0
+REWRITE_AFTER = 200
+"""A refreshed cache is written back only when this many files had to be read
+again: writing 50,000 records' worth costs more than reading a few files anew."""
+
+
+def folder_stamp(root: Path) -> dict[str, int]:
+    """Each record folder's change time (ns), and under "" when they were read.
+    A file added to or removed from a folder changes the folder's time, so only
+    folders whose time moved (or moved within a second of the reading, which a
+    coarse clock could hide) can hold a record file Tracker has not seen."""
+    stamp = {"": time.time_ns()}
     for table in RECORD_FOLDERS:
         try:
-            newest = max(newest, os.stat(root / table).st_mtime_ns)
+            stamp[table] = os.stat(root / table).st_mtime_ns
             with os.scandir(root / table) as entries:
                 for entry in entries:
-                    count += 1
-                    newest = max(newest, entry.stat(follow_symlinks=False).st_mtime_ns)
+                    if entry.is_dir(follow_symlinks=False):
+                        stamp[f"{table}/{entry.name}"] = entry.stat(follow_symlinks=False).st_mtime_ns
         except OSError:
             continue
-    return [count, newest, taken]
+    return stamp
 
 
-def untracked_may_exist(recorded: list[int], now: list[int]) -> bool:
-    if len(recorded) != 3 or recorded[:2] != now[:2]:
-        return True
-    return recorded[1] >= recorded[2] - 1_000_000_000
+def folders_to_look_in(recorded: dict[str, int], now: dict[str, int]) -> list[str] | None:
+    """The folders that may hold files Tracker has not seen, or None when there
+    is no earlier stamp to go by (then git is asked about every folder)."""
+    if "" not in recorded:
+        return None
+    racy = recorded[""] - 1_000_000_000
+    return [folder for folder, moved in now.items() if folder and (recorded.get(folder) != moved or moved >= racy)]
+
+
+def new_files(root: Path, folders: list[str], known: Callable[[str], bool]) -> list[str]:
+    """Files in `folders` that are not records Tracker holds (`known(path)`):
+    new record files, or files that do not belong there (reported as such)."""
+    found = []
+    for folder in folders:
+        try:
+            with os.scandir(root / folder) as entries:
+                for entry in entries:
+                    if entry.name.endswith(".tmp") or entry.is_dir(follow_symlinks=False):
+                        continue
+                    relative = f"{folder}/{entry.name}"
+                    if not known(relative):
+                        found.append(relative)
+        except OSError:
+            continue
+    return found
 
 
 @dataclass
 class Dirty:
-    """The record files that differ from HEAD, and the folder stamp to record
-    (`looked` when git was asked for untracked files, so the stamp is new)."""
+    """The record files that differ from HEAD or that Tracker has not seen, and
+    the folder stamp to record with a cache written now."""
 
     paths: list[str]
-    stamp: list[int]
-    looked: bool
+    stamp: dict[str, int]
 
 
-def dirty_paths(root: Path, git: Git, recorded: list[int], changed: Callable[[], list[str]]) -> Dirty:
-    """The started `changed` paths, plus the untracked ones when a folder changed."""
+def dirty_paths(root: Path, git: Git, recorded: dict[str, int], changed: Callable[[], list[str]],
+                known: Callable[[str], bool]) -> Dirty:
+    """The started `changed` paths, plus files in folders that changed since the
+    cache's stamp which it does not hold (git's untracked files, when there is
+    no stamp)."""
     stamp = folder_stamp(root)
     found = set(changed())
-    looked = untracked_may_exist(recorded, stamp)
-    if looked:
+    folders = folders_to_look_in(recorded, stamp)
+    if folders is None:
         found |= set(git.untracked_paths(*RECORD_FOLDERS))
-    return Dirty(sorted(found), stamp, looked)
+    else:
+        found |= set(new_files(root, folders, known))
+    return Dirty(sorted(found), stamp)
+
+
+def holds(tables: dict[str, dict[str, Any]], problems: dict[str, str]) -> Callable[[str], bool]:
+    """Whether a path is a record these tables hold, or a file already reported."""
+
+    def check(relative: str) -> bool:
+        if relative in problems:
+            return True
+        record_id = id_from_path(relative)
+        return record_id is not None and record_id in tables.get(relative.split("/")[0], {})
+
+    return check
 
 
 def load_register(root: Path, git: Git) -> Loaded:
@@ -277,13 +318,13 @@ def load_register(root: Path, git: Git) -> Loaded:
     if loaded is None:
         with _collector_paused():
             loaded = _from_blobs(git, head_tree) if head_tree else _from_disk(root)
-    found = dirty_paths(root, git, loaded.folders, changes) if head_tree else Dirty([], [], False)
+    found = dirty_paths(root, git, loaded.folders, changes, holds(loaded.tables, loaded.problems)) if head_tree else Dirty([], {})
     dirty = found.paths
     reread = sorted(set(changed) | set(dirty) | set(loaded.overlay))
     with _collector_paused():
         for relative in reread:
             _apply_from_disk(loaded, root, relative)
-    if trusted and (loaded.source != "cache" or reread or loaded.overlay != dirty or found.looked):
+    if trusted and (loaded.source == "rebuilt" or len(reread) > REWRITE_AFTER):
         loaded.tree, loaded.overlay, loaded.folders = head_tree, dirty, found.stamp
         _write_cache(cache_path, loaded)
     return loaded

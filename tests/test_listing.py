@@ -14,7 +14,7 @@ from conftest import git
 
 from data.files import encode, relative_path
 from data.listing import FIELDS, LISTING_FILE, LONG_FIELDS, load_listing
-from data.load import STATE_DIR, folder_stamp, untracked_may_exist
+from data.load import STATE_DIR, folder_stamp, folders_to_look_in
 from tracker.register import Register
 
 QUERIES = [
@@ -96,7 +96,7 @@ def test_the_listing_follows_commits_hand_edits_and_new_files(register: Register
     assert titles == ["Original", "Second"]
 
 
-def test_untracked_files_are_looked_for_only_when_a_folder_changed(register: Register, tmp_path: Path):
+def test_new_files_are_looked_for_only_in_folders_that_changed(register: Register, tmp_path: Path):
     issue = register.add_issue(title="Kept", raised_by="Ann")
     shard = (register.root / relative_path(issue.id)).parent
     old = time.time_ns() - 10_000_000_000
@@ -104,11 +104,12 @@ def test_untracked_files_are_looked_for_only_when_a_folder_changed(register: Reg
         if folder.exists():
             os.utime(folder, ns=(old, old))
     stamp = folder_stamp(register.root)
-    assert not untracked_may_exist(stamp, folder_stamp(register.root))
+    assert folders_to_look_in(stamp, folder_stamp(register.root)) == []
     (shard / "ISS-0000AA.json").write_bytes(b"{}\n")
-    assert untracked_may_exist(stamp, folder_stamp(register.root))
+    assert folders_to_look_in(stamp, folder_stamp(register.root)) == [f"issues/{shard.name}"]
     recent = folder_stamp(register.root)
-    assert untracked_may_exist(recent, recent), "a stamp taken just after a change is not trusted"
+    assert f"issues/{shard.name}" in folders_to_look_in(recent, recent), "a change just before the stamp is not trusted"
+    assert folders_to_look_in({}, recent) is None, "with no stamp, git is asked"
 
 
 def test_a_damaged_or_foreign_listing_is_rebuilt(register: Register):
