@@ -49,7 +49,7 @@ from tracker.query import Query, haystack_of
 
 LISTING_FILE = "listing.pickle"
 LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
-LISTING_VERSION = (1, sys.version_info[:2])
+LISTING_VERSION = (2, sys.version_info[:2])
 LONG_FIELDS = {
     "issues": ("description", "workaround", "updates"),
     "lessons": ("event", "effect", "cause", "early_warnings", "recommendation", "updates"),
@@ -189,19 +189,36 @@ def _read(path: Path, shape: str) -> Listing | None:
     try:
         raw = path.read_bytes()
         data = _PlainUnpickler(io.BytesIO(raw)).load()
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, MemoryError):
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, MemoryError,
+            RecursionError):
         return None
     try:
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
         if shape == "rows":
             rows = {name: {row[0]: row for row in data["rows"][name]} for name in RECORD_FOLDERS}
+            if not all(_well_formed(name, rows[name]) for name in RECORD_FOLDERS):
+                return None
         else:
             rows = {name: dict(data["rows"][name]) for name in RECORD_FOLDERS}
+            if not all(type(text) is str for table in rows.values() for text in table.values()):
+                return None
         folders = {str(key): int(value) for key, value in data["folders"].items()}
-        return Listing(rows, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders, shape=shape)
-    except (KeyError, TypeError, IndexError):
+        tree, overlay = data["tree"], [str(path) for path in data["overlay"]]
+        if tree is not None and not isinstance(tree, str):
+            return None
+        problems = {str(path): str(reason) for path, reason in data["problems"].items()}
+        return Listing(rows, problems, tree, overlay, folders=folders, shape=shape)
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError):  # any other shape: rebuilt
         return None
+
+
+def _well_formed(table: str, rows: dict[str, Row]) -> bool:
+    """Every row a tuple of the table's fields, keyed by its ID as text. (An ID
+    is checked against its pattern where it could become a path:
+    `data.files.relative_path`; checking 50,000 here would cost 30 ms a load.)"""
+    width = len(FIELDS[table])
+    return all(type(key) is str and type(row) is tuple and len(row) == width for key, row in rows.items())
 
 
 def _write(path: Path, listing: Listing) -> None:

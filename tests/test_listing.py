@@ -116,7 +116,11 @@ def test_a_damaged_or_foreign_listing_is_rebuilt(register: Register):
     issue = register.add_issue(title="Kept", raised_by="Ann")
     load_listing(register.root, register.git)
     path = register.root / STATE_DIR / LISTING_FILE
-    for garbage in [b"", b"not a pickle", pickle.dumps({"version": "old"}), pickle.dumps([1, 2])]:
+    good = pickle.loads(path.read_bytes())
+    wrong_shapes = [{**good, "folders": [1, 2]}, {**good, "rows": {**good["rows"], "issues": [("x",)]}},
+                    {**good, "overlay": 3}, {**good, "tree": 7}]
+    for garbage in [b"", b"not a pickle", pickle.dumps({"version": "old"}), pickle.dumps([1, 2]),
+                    *(pickle.dumps(shape) for shape in wrong_shapes)]:
         path.write_bytes(garbage)
         listing = load_listing(register.root, register.git)
         assert listing.source == "rebuilt" and issue.id in listing.rows["issues"]
