@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tracker.model import Issue, Lesson, Vocabulary, problems
+from tracker.model import Issue, Lesson, Vocabulary, clean_line, problems
 from tracker.settings import RegisterSettings
 from tracker.validation import ValidationError, amount, day, flag, moment
 
@@ -89,3 +91,14 @@ def test_json_dump_writes_times_as_utc_text():
     issue = Issue(title="x", raised_by="Ann", created_at="2025-03-31T09:30:00+00:00", raised_on="2025-03-31")
     dumped = issue.model_dump(mode="json")
     assert dumped["created_at"] == "2025-03-31T09:30:00Z" and dumped["raised_on"] == "2025-03-31"
+
+
+_SPACES_AND_CONTROLS = "ab \t\n\r\x00\x1b\x7f\x85\u00a0\u2028\u202e\u2066\u3000é"
+
+
+@given(st.text(alphabet=_SPACES_AND_CONTROLS, max_size=12))
+def test_clean_line_takes_its_shortcut_only_when_the_text_is_already_clean(text):
+    import re
+
+    control = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+    assert clean_line(text) == " ".join(control.sub(" ", text).split())

@@ -88,6 +88,8 @@ def clean_line(value: Any) -> Any:
     """One line of text: control characters and newlines become single spaces."""
     if not isinstance(value, str):
         return value
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value  # printable text has no control character and no space but " ": already clean
     return " ".join(_CONTROL_AND_NEWLINES.sub(" ", value).split())
 
 

@@ -18,8 +18,13 @@ _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u20
 
 
 def literal(text: object) -> str:
-    """Text safe to print: control characters shown as `\\xNN`, never sent raw."""
-    return _UNSAFE.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
+    """Text safe to print: control characters shown as `\\xNN`, never sent raw.
+    (Printable text, which is almost all text, cannot hold one: it is returned
+    as it is without running the pattern.)"""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return _UNSAFE.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def one_line(text: object) -> str:

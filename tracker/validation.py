@@ -170,7 +170,12 @@ class Model:
         return f"{type(self).__name__}({shown})"
 
 
+_SCALARS = frozenset({str, bool, int, float, type(None)})
+
+
 def _plain(value: Any, as_json: bool) -> Any:
+    if type(value) in _SCALARS:  # most of a record: returned first, without the checks below
+        return value
     if isinstance(value, Model):
         return value.model_dump("json" if as_json else "python")
     if isinstance(value, list):
