@@ -23,7 +23,7 @@ from tracker.model import Vocabulary
 
 Kind = Literal["issue", "lesson"]
 Document = dict[str, Any]
-Predicate = Callable[[Document], bool]
+Predicate = Callable[[Any], bool]
 
 _TERM = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+)(?P<op><=|>=|:|<|>|=))?(?P<value>"[^"]*"?|\S+)?')
 
@@ -132,8 +132,22 @@ class Query:
         return hash(("tracker-query", self.text))
 
 
-def parse(text: str, kind: Kind, words: Vocabulary | None = None, today: date | None = None) -> Query:
-    """Compile `text` into a Query for issues or lessons."""
+Access = Callable[[str], Callable[[Any], Any]]
+"""How a test reads a field: given the field's name, a function from a record
+to that field's value (None when the record has no such field)."""
+
+
+def by_key(field: str) -> Callable[[Any], Any]:
+    """Fields read from a document (a dict, or anything with its `.get`)."""
+    return lambda document: document.get(field)
+
+
+def parse(text: str, kind: Kind, words: Vocabulary | None = None, today: date | None = None,
+          access: Access = by_key) -> Query:
+    """Compile `text` into a Query for issues or lessons. `access` says how its
+    field terms read a record (`by_key` for documents; a listing passes one that
+    reads its rows by position, in C). Free words always read documents: on
+    anything else, use the query's `fields` and `matching_words`."""
     words = words or Vocabulary()
     today = today or date.today()
     if len(text) > 2000:
@@ -155,7 +169,7 @@ def parse(text: str, kind: Kind, words: Vocabulary | None = None, today: date | 
             needs_text = True
             free_words.append((_needle(value), negate))
         else:
-            test = _field_test(name.lower(), operator, value, kind, words, today)
+            test = _field_test(name.lower(), operator, value, kind, words, today, access)
             field_tests.append(_negated(test) if negate else test)
         tests.append(_negated(test) if negate else test)
     return Query(text, _all(tests), needs_text, _all(field_tests), tuple(free_words))
@@ -206,7 +220,7 @@ def _free_text(value: str, kind: Kind) -> Predicate:
 
 
 def _field_test(
-    name: str, operator: str, value: str, kind: Kind, words: Vocabulary, today: date
+    name: str, operator: str, value: str, kind: Kind, words: Vocabulary, today: date, access: Access
 ) -> Predicate:
     known = fields_for(kind)
     if name not in known:
@@ -215,60 +229,61 @@ def _field_test(
     if not value:
         raise QueryError(f"{name}: needs a value after {operator!r}")
     if operator in ("<", ">", "<=", ">="):
-        return _comparison(name, field, how, operator, value, today)
+        return _comparison(name, field, how, operator, value, today, access)
     if how == "age":
         raise QueryError(f"{name}: compare it, as in age>30d or age<7d")
     values = [part.strip() for part in value.split(",") if part.strip()]
     if how.startswith("word:"):
         allowed = getattr(words, how[5:])
-        return _choice(name, field, [_word(v) for v in values], allowed, loose=True)
+        return _choice(name, access(field), [_word(v) for v in values], allowed)
     if how.startswith("choice:"):
-        return _choice(name, field, [_word(v) for v in values], how[7:].split(","), loose=True)
+        return _choice(name, access(field), [_word(v) for v in values], how[7:].split(","))
     if how == "state":
-        return _state(name, values, words)
+        return _state(name, values, words, access("status"))
     if how == "bool":
-        return _boolean(name, field, value)
+        return _boolean(name, access(field), value)
+    get = access(field)
     if how == "list":
         wanted = {v.lower() for v in values}
-        return lambda document: any(item.lower() in wanted for item in document.get(field) or ())
+        return lambda document: any(item.lower() in wanted for item in get(document) or ())
     if how == "id":
         wanted = {v.upper() for v in values}
-        return lambda document: document.get("id") in wanted
+        return lambda document: get(document) in wanted
     if how == "date":
         dates = {_date(name, v).isoformat() for v in values}
-        return lambda document: document.get(field) in dates
+        return lambda document: get(document) in dates
     if how == "number":
         amounts = {_number(name, v) for v in values}
-        return lambda document: document.get(field) in amounts
+        return lambda document: get(document) in amounts
     needles = [v.lower() for v in values]
-    return lambda document: any(n in (document.get(field) or "").lower() for n in needles)
+    return lambda document: any(n in (get(document) or "").lower() for n in needles)
 
 
-def _choice(name: str, field: str, values: list[str], allowed: list[str], loose: bool) -> Predicate:
+def _choice(name: str, get: Callable[[Any], Any], values: list[str], allowed: list[str]) -> Predicate:
     by_word = {_word(word): word for word in allowed}
     chosen = set()
     for value in values:
         if value not in by_word:
             raise QueryError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
         chosen.add(by_word[value])
-    return lambda document: document.get(field) in chosen
+    return lambda document: get(document) in chosen
 
 
-def _state(name: str, values: list[str], words: Vocabulary) -> Predicate:
+def _state(name: str, values: list[str], words: Vocabulary, get: Callable[[Any], Any]) -> Predicate:
     closed = set(words.closed_statuses)
     if values == ["open"]:
-        return lambda document: document.get("status") not in closed
+        return lambda document: get(document) not in closed
     if values == ["closed"]:
-        return lambda document: document.get("status") in closed
+        return lambda document: get(document) in closed
     raise QueryError(f"{name}: use is:open (not yet resolved or closed) or is:closed")
 
 
-def _boolean(name: str, field: str, value: str) -> Predicate:
+def _boolean(name: str, get: Callable[[Any], Any], value: str) -> Predicate:
     value = value.lower()
     if value in _TRUE:
-        return lambda document: bool(document.get(field))
+        return lambda document: bool(get(document))
     if value in _FALSE:
-        return lambda document: not document.get(field)
+        return lambda document: not get(document)
     raise QueryError(f"{name}: use yes or no")
 
 
@@ -294,7 +309,8 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _comparison(name: str, field: str, how: str, operator: str, value: str, today: date) -> Predicate:
+def _comparison(name: str, field: str, how: str, operator: str, value: str, today: date,
+                access: Access) -> Predicate:
     compare = _COMPARE[operator]
     if how == "age":
         match = _AGE.match(value.lower())
@@ -308,17 +324,20 @@ def _comparison(name: str, field: str, how: str, operator: str, value: str, toda
         except OverflowError:
             raise QueryError(f"{name}: {value!r} reaches back before the calendar begins") from None
 
+        raised_on, logged_on = access("raised_on"), access("logged_on")
+
         def age_test(document: Document) -> bool:
-            raised = document.get("raised_on") or document.get("logged_on")
+            raised = raised_on(document) or logged_on(document)
             return bool(raised) and flipped(raised, threshold)
 
         return age_test
+    get = access(field)
     if how == "date":
         bound = _date(name, value).isoformat()
-        return lambda document: bool(document.get(field)) and compare(document.get(field), bound)
+        return lambda document: bool(get(document)) and compare(get(document), bound)
     if how == "number":
         amount = _number(name, value)
-        return lambda document: document.get(field) is not None and compare(document.get(field), amount)
+        return lambda document: get(document) is not None and compare(get(document), amount)
     raise QueryError(f"{name}: cannot be compared with {operator}; use {name}:value")
 
 

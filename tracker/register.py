@@ -251,9 +251,12 @@ class Register:
         texts cache)."""
         query = self.query(text, kind)
         if not whole and self._db is None:
+            from data.listing import row_access
+
             table_name = "issues" if kind == "issue" else "lessons"
+            on_rows = parse(text, kind, self.settings.vocabulary, access=row_access(table_name))
             texts = self.texts().rows[table_name] if query.needs_text else None
-            found = self.listing().matching(table_name, query, texts)
+            found = self.listing().matching(table_name, on_rows, texts)
         else:
             table = self.db.issues() if kind == "issue" else self.db.lessons()
             found = cast(list[dict[str, Any]], table.search(query))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -20,7 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from data.listing import RowView
+from data.listing import TextIndex, row_access
 from tracker.errors import QueryError
 from tracker.model import ACTION_STATUSES, Vocabulary, kind_of
 from tracker.query import Kind, parse
@@ -97,20 +98,17 @@ def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
         return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
     worker = get_current_worker()
     table = "issues" if kind == "issue" else "lessons"
-    texts = None
-    if query.needs_text and snapshot.text_index is not None:
-        texts = snapshot.text_index.texts(table, snapshot.head)
-    view = RowView(table)
-    test: Callable[[Any], bool] = query
-    words: Callable[[str], bool] = lambda record_id: True  # noqa: E731
-    if texts is not None:
-        test, words = query.fields, query.matching_words(texts)
+    on_rows = parse(text, kind, snapshot.settings.vocabulary, snapshot.today, access=row_access(table))
+    test = on_rows.fields
+    words: Callable[[str], bool] | None = None
+    if on_rows.words:
+        index = snapshot.text_index or TextIndex(Path(snapshot.root))
+        words = on_rows.matching_words(index.texts(table, snapshot.head))
     shown = []
     for count, (row, source) in enumerate(cached.pairs):
         if count % 4096 == 0 and worker.is_cancelled:
             return None
-        view.row = source
-        if words(row[0]) and test(view):
+        if (words is None or words(row[0])) and test(source):
             shown.append(row)
     return Filtered(kind, text, shown, total, cached)
 
