@@ -50,7 +50,7 @@ from tracker.query import Access, Query, haystack_of
 
 LISTING_FILE = "listing.pickle"
 LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
-LISTING_VERSION = (2, sys.version_info[:2])
+LISTING_VERSION = (3, sys.version_info[:2])
 LONG_FIELDS = {
     "issues": ("description", "workaround", "updates"),
     "lessons": ("event", "effect", "cause", "early_warnings", "recommendation", "updates"),
@@ -189,22 +189,34 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the listing may not name {module}.{name}")
 
 
+_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, MemoryError,
+               RecursionError)
+CHUNK = 4096
+"""Rows are stored in pickles of this many: each is one call that holds Python's
+lock (about 10 ms), so a TUI loading the listing in a worker never stalls its
+screen for the whole file's 0.1 to 0.3 s."""
+
+
+def _plain_load(raw: bytes) -> Any:
+    return _PlainUnpickler(io.BytesIO(raw)).load()
+
+
 def _read(path: Path, shape: str) -> Listing | None:
     try:
-        raw = path.read_bytes()
-        data = _PlainUnpickler(io.BytesIO(raw)).load()
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, MemoryError,
-            RecursionError):
-        return None
-    try:
+        data = _plain_load(path.read_bytes())
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
+        stored = {name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
+                  for name in RECORD_FOLDERS}
+    except (*_UNREADABLE, AttributeError):
+        return None
+    try:
         if shape == "rows":
-            rows = {name: {row[0]: row for row in data["rows"][name]} for name in RECORD_FOLDERS}
+            rows = {name: {row[0]: row for row in stored[name]} for name in RECORD_FOLDERS}
             if not all(_well_formed(name, rows[name]) for name in RECORD_FOLDERS):
                 return None
         else:
-            rows = {name: dict(data["rows"][name]) for name in RECORD_FOLDERS}
+            rows = {name: dict(stored[name]) for name in RECORD_FOLDERS}
             if not all(type(text) is str for table in rows.values() for text in table.values()):
                 return None
         folders = {str(key): int(value) for key, value in data["folders"].items()}
@@ -234,9 +246,8 @@ def _write(path: Path, listing: Listing) -> None:
         "overlay": listing.overlay,
         "folders": listing.folders,
         "problems": listing.problems,
-        "rows": {
-            name: list(rows.values() if listing.shape == "rows" else rows.items()) for name, rows in listing.rows.items()
-        },
+        "rows": {name: _chunks(list(rows.values() if listing.shape == "rows" else rows.items()))
+                 for name, rows in listing.rows.items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -245,6 +256,10 @@ def _write(path: Path, listing: Listing) -> None:
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
+
+
+def _chunks(entries: list[Any]) -> list[bytes]:
+    return [pickle.dumps(entries[start : start + CHUNK], protocol=5) for start in range(0, len(entries), CHUNK)]
 
 
 def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | None = None) -> Listing:

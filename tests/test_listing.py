@@ -117,7 +117,8 @@ def test_a_damaged_or_foreign_listing_is_rebuilt(register: Register):
     load_listing(register.root, register.git)
     path = register.root / STATE_DIR / LISTING_FILE
     good = pickle.loads(path.read_bytes())
-    wrong_shapes = [{**good, "folders": [1, 2]}, {**good, "rows": {**good["rows"], "issues": [("x",)]}},
+    wrong_shapes = [{**good, "folders": [1, 2]}, {**good, "rows": {**good["rows"], "issues": [pickle.dumps([("x",)])]}},
+                    {**good, "rows": {**good["rows"], "issues": [("x",)]}},
                     {**good, "overlay": 3}, {**good, "tree": 7}]
     for garbage in [b"", b"not a pickle", pickle.dumps({"version": "old"}), pickle.dumps([1, 2]),
                     *(pickle.dumps(shape) for shape in wrong_shapes)]:
@@ -135,10 +136,13 @@ def test_a_planted_listing_cannot_run_code(register: Register, tmp_path: Path, m
     issue = register.add_issue(title="Kept", raised_by="Ann")
     load_listing(register.root, register.git)
     monkeypatch.chdir(tmp_path)
-    (register.root / STATE_DIR / LISTING_FILE).write_bytes(pickle.dumps({"version": Planted()}))
-    listing = load_listing(register.root, register.git)
-    assert not (tmp_path / "planted-by-listing").exists()
-    assert listing.source == "rebuilt" and issue.id in listing.rows["issues"]
+    path = register.root / STATE_DIR / LISTING_FILE
+    good = pickle.loads(path.read_bytes())
+    for planted in [{"version": Planted()}, {**good, "rows": {**good["rows"], "issues": [pickle.dumps(Planted())]}}]:
+        path.write_bytes(pickle.dumps(planted))
+        listing = load_listing(register.root, register.git)
+        assert not (tmp_path / "planted-by-listing").exists()
+        assert listing.source == "rebuilt" and issue.id in listing.rows["issues"]
 
 
 def test_a_listing_committed_to_git_is_not_trusted(register: Register):
@@ -146,7 +150,7 @@ def test_a_listing_committed_to_git_is_not_trusted(register: Register):
     load_listing(register.root, register.git)
     path = register.root / STATE_DIR / LISTING_FILE
     data = pickle.loads(path.read_bytes())
-    data["rows"]["issues"] = [(issue.id, "Claimed by the remote", *(None,) * (len(FIELDS["issues"]) - 2))]
+    data["rows"]["issues"] = [pickle.dumps([(issue.id, "Claimed by the remote", *(None,) * (len(FIELDS["issues"]) - 2))])]
     path.write_bytes(pickle.dumps(data))
     git(register.root, "add", "-f", f"{STATE_DIR}/{LISTING_FILE}")
     git(register.root, "commit", "-qm", "plant a listing")
