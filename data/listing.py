@@ -1,19 +1,22 @@
 """The listing: every record without its long texts and updates, for `tracker
-list` and the TUI's registers.
+list` and the TUI's registers; and the text index, for free words.
 
 Listing, sorting and filtering on fields touch a record's short fields only, yet
 the full load cache holds every description and update: at 50,000 issues it is
-108 MB, and parsing it is most of a `tracker list`. The listing keeps the short
-fields as one row (a tuple) per record in `.tracker/listing.pickle`, with short
-words shared, so it loads in a tenth of the time (at 50,000 issues: 5 MB, about
-0.05 s against 0.4 s for the same fields as JSON documents) and a query runs on
-the rows through a view, building documents only for the records it matches.
+108 MB, and parsing it was most of a `tracker list`. The listing keeps the short
+fields as one row (a tuple) per record in `.tracker/listing.pickle` (7 MB at
+50,000 issues, loaded in about a tenth of the time), and a query parsed with
+`row_access` reads the rows by position, so documents are made only for the
+records it matches. `shape="texts"` keeps instead each record's searchable text
+in one lower-case string (`tracker.query.haystack_of`), in `texts.pickle`, so
+that a free word is one substring search per record.
 
-The file is refreshed the way the load cache is (from `git diff` between the tree
-it was built from and HEAD, plus the dirty paths), and rebuilt from the full load
-when missing, damaged, foreign or from another Python. It is read with an
-unpickler that refuses every class, so it can only ever hold lists, tuples,
-dicts, text, numbers and None: a planted file cannot run code.
+Both are refreshed the way the load cache is (from `git diff` between the tree
+they were built from and HEAD, plus the dirty paths; written back only after a
+large refresh), and rebuilt from the full load when missing, damaged, foreign
+or from another Python. Rows are stored in chunks, each read with an unpickler
+that refuses every class, so a file can only ever hold lists, tuples, dicts,
+text, numbers and None: a planted file cannot run code.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from data.files import id_from_path
 from data.git import Git
 from data.load import (
+    CACHE_FILE,
     RECORD_FOLDERS,
     REWRITE_AFTER,
     STATE_DIR,
@@ -39,11 +43,13 @@ from data.load import (
     Loaded,
     _apply_from_disk,
     _collector_paused,
+    _from_blobs,
     changed_since,
     dirty_paths,
     holds,
     load_register,
     start_trust_check,
+    state_folder_trusted,
 )
 from tracker.model import Issue, Lesson
 from tracker.query import Access, Query, haystack_of
@@ -258,6 +264,30 @@ def _write(path: Path, listing: Listing) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing:
+    """A listing made anew: from the full load cache when there is one (it is
+    refreshed as usual); with no cache at all, from git's blobs in one pass that
+    keeps both shapes of each record and never all of its documents at once
+    (at 50,000 records those take 500 MB), writing the other shape too."""
+    if (root / STATE_DIR / CACHE_FILE).is_file() or not head_tree:
+        full = load_register(root, git)
+        with _collector_paused():
+            return _from_loaded(full, shape)
+    with _collector_paused():
+        both = _from_blobs(git, head_tree, lambda table, document: (row_of(table, document),
+                                                                     text_of(table, document)))
+    made = {
+        kind: Listing({table: {key: cast(tuple[Row, str], pair)[place] for key, pair in entries.items()}
+                       for table, entries in both.tables.items()},
+                      dict(both.problems), head_tree, [], "rebuilt", {}, kind)
+        for place, kind in enumerate(("rows", "texts"))
+    }
+    other = "texts" if shape == "rows" else "rows"
+    if state_folder_trusted(root, git):
+        _write(root / STATE_DIR / LISTING_FILES[other], made[other])
+    return made[shape]
+
+
 def _chunks(entries: list[Any]) -> list[bytes]:
     return [pickle.dumps(entries[start : start + CHUNK], protocol=5) for start in range(0, len(entries), CHUNK)]
 
@@ -285,9 +315,7 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
         else:
             changed, listing.source = since, "refreshed"
     if listing is None:
-        full = load_register(root, git)
-        with _collector_paused():
-            listing = _from_loaded(full, shape)
+        listing = _rebuilt(root, git, shape, head_tree)
     found = dirty_paths(root, git, listing.folders, changes, holds(listing.rows, listing.problems)) if head_tree else Dirty([], {})
     dirty = found.paths
     reread = sorted(set(changed) | set(dirty) | set(listing.overlay))

@@ -32,6 +32,7 @@ from tracker.model import from_document, problems, to_document
 from tracker.validation import ValidationError
 
 CACHE_VERSION = 3
+CACHE_FILE = "cache.json"
 STATE_DIR = ".tracker"
 RECORD_FOLDERS = tuple(TABLES.values())
 
@@ -64,8 +65,10 @@ def validate_file(relative: str, raw: bytes) -> dict[str, Any]:
         raise DamagedFile(relative, "; ".join(problems(error)[:3])) from None
 
 
-def _apply(loaded: Loaded, relative: str, raw: bytes | None) -> None:
-    """Put one file's content into `loaded`: a record, a problem, or a removal."""
+def _apply(loaded: Loaded, relative: str, raw: bytes | None,
+           keep: Callable[[str, dict[str, Any]], Any] | None = None) -> None:
+    """Put one file's content into `loaded`: a record (or what `keep` makes of
+    it), a problem, or a removal."""
     record_id = id_from_path(relative)
     loaded.problems.pop(relative, None)
     if record_id is not None:
@@ -77,7 +80,8 @@ def _apply(loaded: Loaded, relative: str, raw: bytes | None) -> None:
     except DamagedFile as problem:
         loaded.problems[relative] = problem.reason
         return
-    loaded.tables[relative.split("/")[0]][document["id"]] = document
+    table = relative.split("/")[0]
+    loaded.tables[table][document["id"]] = document if keep is None else keep(table, document)
 
 
 def _apply_from_disk(loaded: Loaded, root: Path, relative: str) -> None:
@@ -123,7 +127,7 @@ def _read_cache(path: Path) -> Loaded | None:
         stamp = data.get("folders")
         folders = {str(k): int(v) for k, v in stamp.items()} if isinstance(stamp, dict) else {}
         return Loaded(tables, dict(data["problems"]), data["tree"], list(data["overlay"]), folders=folders)
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, ValueError, AttributeError):  # any other shape: rebuilt
         return None
 
 
@@ -162,8 +166,9 @@ def _write_cache(path: Path, loaded: Loaded) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _from_blobs(git: Git, tree: str) -> Loaded:
-    """Every record file of a tree, read through one `git cat-file --batch`."""
+def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] | None = None) -> Loaded:
+    """Every record file of a tree, read through one `git cat-file --batch`;
+    `keep(table, document)` says what to hold of each record (all of it when None)."""
     loaded = Loaded(tree=tree, source="rebuilt")
     listing = git.run("ls-tree", "-r", "-l", "-z", tree, "--", *RECORD_FOLDERS).stdout
     wanted: list[tuple[str, str]] = []
@@ -191,7 +196,7 @@ def _from_blobs(git: Git, tree: str) -> Loaded:
         header_end = output.index(b"\n", position)
         length = int(output[position:header_end].split()[2])
         start = header_end + 1
-        _apply(loaded, relative, output[start : start + length])
+        _apply(loaded, relative, output[start : start + length], keep)
         position = start + length + 1
     return loaded
 
@@ -300,7 +305,7 @@ def holds(tables: dict[str, dict[str, Any]], problems: dict[str, str]) -> Callab
 def load_register(root: Path, git: Git) -> Loaded:
     """Every record of the register as it is on disk now, using and refreshing the
     load cache."""
-    cache_path = root / STATE_DIR / "cache.json"
+    cache_path = root / STATE_DIR / CACHE_FILE
     changes = git.start_changed_paths(*RECORD_FOLDERS)
     trust = start_trust_check(root, git)
     head_tree = git.head_tree()

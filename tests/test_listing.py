@@ -156,3 +156,16 @@ def test_a_listing_committed_to_git_is_not_trusted(register: Register):
     git(register.root, "commit", "-qm", "plant a listing")
     listing = load_listing(register.root, register.git)
     assert listing.rows["issues"][issue.id][1] == "Kept"
+
+
+def test_with_no_cache_at_all_both_listings_come_from_one_pass_over_git(demo_register: Register):
+    state = demo_register.root / STATE_DIR
+    for name in ("cache.json", "listing.pickle", "texts.pickle"):
+        (state / name).unlink(missing_ok=True)
+    rows = load_listing(demo_register.root, demo_register.git)
+    assert rows.source == "rebuilt" and (state / "texts.pickle").exists()
+    assert not (state / "cache.json").exists(), "whole documents were not kept"
+    texts = load_listing(demo_register.root, demo_register.git, "texts")
+    assert texts.source == "cache" and set(texts.rows["issues"]) == set(rows.rows["issues"])
+    full = Register.open(demo_register.root).documents("issue")
+    assert {key: row[1] for key, row in rows.rows["issues"].items()} == {k: d["title"] for k, d in full.items()}
