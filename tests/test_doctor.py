@@ -128,15 +128,16 @@ def test_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(busy_reg
     dead = folder / f".{issue_id}.json.999999999.0badc0de.tmp"
     live = folder / f".{issue_id}.json.{os.getpid()}.0badc0de.tmp"
     cache_leftover = busy_register.root / STATE_DIR / ".cache.json.999999999.tmp"
+    listing_leftover = busy_register.root / STATE_DIR / ".texts.pickle.999999999.140001.tmp"
     not_ours = folder / "notes.tmp"
-    for path in (dead, live, cache_leftover, not_ours):
+    for path in (dead, live, cache_leftover, listing_leftover, not_ours):
         path.write_bytes(b"half a record")
 
     found = examine(busy_register.root)
     fixed = examine(busy_register.root, fix=True)
 
-    assert len(_problems(found, "temporary")) == 2
-    assert not dead.exists() and not cache_leftover.exists()
+    assert len(_problems(found, "temporary")) == 3
+    assert not dead.exists() and not cache_leftover.exists() and not listing_leftover.exists()
     assert live.exists() and not_ours.exists()
     assert not _problems(fixed, "temporary")
 

@@ -29,7 +29,7 @@ from tracker.errors import GitError, RegisterBusy, TrackerError
 from tracker.model import is_record_id
 
 RECORD_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
-STATE_TEMPORARY = re.compile(r"^\.(?:cache\.json|listing\.pickle|pending|sync\.json)\.(\d+)(?:\.\d+)?\.tmp$")
+STATE_TEMPORARY = re.compile(r"^\.(?:cache\.json|listing\.pickle|texts\.pickle|pending|sync\.json)\.(\d+)(?:\.\d+)?\.tmp$")
 LOCK_WAIT_SECONDS = 2.0
 
 
