@@ -37,18 +37,13 @@ from data.git import Git
 from data.load import (
     CACHE_FILE,
     RECORD_FOLDERS,
-    REWRITE_AFTER,
     STATE_DIR,
-    Dirty,
     Loaded,
     _apply_from_disk,
     _collector_paused,
     _from_blobs,
-    changed_since,
-    dirty_paths,
-    holds,
+    load_cached,
     load_register,
-    start_trust_check,
     state_folder_trusted,
 )
 from tracker.model import Issue, Lesson
@@ -68,13 +63,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
 Row = tuple[Any, ...]
 
 
-def text_of(table: str, document: dict[str, Any]) -> str:
-    """A record's searchable text in one lower-case string (`tracker.query.haystack_of`)."""
-    return haystack_of(document)
-
-
 def entry_of(shape: str, table: str, document: dict[str, Any]) -> Any:
-    return row_of(table, document) if shape == "rows" else text_of(table, document)
+    """A record as a listing of `shape` keeps it: its row, or its searchable text."""
+    return row_of(table, document) if shape == "rows" else haystack_of(document)
 
 
 def row_of(table: str, document: dict[str, Any]) -> Row:
@@ -150,10 +141,10 @@ class Listing:
             chosen = [row for record_id, row in rows.items() if words(record_id) and test(row)]
         return [dict(zip(names, row, strict=True)) for row in chosen]
 
-    def documents(self, table: str, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
-        names, rows = FIELDS[table], self.rows[table]
-        chosen = rows.values() if ids is None else (rows[key] for key in ids if key in rows)
-        return [dict(zip(names, row, strict=True)) for row in chosen]
+    def documents(self, table: str) -> list[dict[str, Any]]:
+        """Every record of a table (short fields only), as documents."""
+        names = FIELDS[table]
+        return [dict(zip(names, row, strict=True)) for row in self.rows[table].values()]
 
     def put(self, documents: Iterable[dict[str, Any]]) -> None:
         """Records as they are being written (validated already): the listing in
@@ -275,7 +266,7 @@ def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing
             return _from_loaded(full, shape)
     with _collector_paused():
         both = _from_blobs(git, head_tree, lambda table, document: (row_of(table, document),
-                                                                     text_of(table, document)))
+                                                                     haystack_of(document)))
     made = {
         kind: Listing({table: {key: cast(tuple[Row, str], pair)[place] for key, pair in entries.items()}
                        for table, entries in both.tables.items()},
@@ -299,29 +290,10 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
     `previous`, a listing of the same shape already in memory, is refreshed
     instead of reading the file again."""
     path = root / STATE_DIR / LISTING_FILES[shape]
-    changes = git.start_changed_paths(*RECORD_FOLDERS)
-    trust = start_trust_check(root, git)
-    head_tree = git.head_tree()
-    with _collector_paused():
-        listing = previous if previous is not None and previous.shape == shape else _read(path, shape)
-    trusted = trust()
-    if not trusted:
-        listing = None
-    changed: list[str] = []
-    if listing is not None and listing.tree != head_tree:
-        since = changed_since(git, listing.tree, head_tree)
-        if since is None:
-            listing = None
-        else:
-            changed, listing.source = since, "refreshed"
-    if listing is None:
-        listing = _rebuilt(root, git, shape, head_tree)
-    found = dirty_paths(root, git, listing.folders, changes, holds(listing.rows, listing.problems)) if head_tree else Dirty([], {})
-    dirty = found.paths
-    reread = sorted(set(changed) | set(dirty) | set(listing.overlay))
-    for relative in reread:
-        listing._reread(root, relative)
-    if trusted and (listing.source == "rebuilt" or len(reread) > REWRITE_AFTER):
-        listing.tree, listing.overlay, listing.folders = head_tree, dirty, found.stamp
-        _write(path, listing)
-    return listing
+
+    def read() -> Listing | None:
+        return previous if previous is not None and previous.shape == shape else _read(path, shape)
+
+    return load_cached(root, git, read, lambda head_tree: _rebuilt(root, git, shape, head_tree),
+                       lambda listing: listing.rows, lambda listing, relative: listing._reread(root, relative),
+                       lambda listing: _write(path, listing))

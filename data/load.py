@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -302,34 +302,67 @@ def holds(tables: dict[str, dict[str, Any]], problems: dict[str, str]) -> Callab
     return check
 
 
+class Cache(Protocol):
+    """What `load_cached` needs of a cache: the tree it was built from, the paths
+    read from the working tree on top (`overlay`), its folder stamp, problems."""
+
+    tree: str | None
+    overlay: list[str]
+    folders: dict[str, int]
+    problems: dict[str, str]
+    source: str
+
+
+C = TypeVar("C", bound=Cache)
+
+
+def load_cached(root: Path, git: Git, read: Callable[[], C | None], rebuild: Callable[[str | None], C],
+                held: Callable[[C], dict[str, dict[str, Any]]], reread: Callable[[C, str], None],
+                write: Callable[[C], None]) -> C:
+    """A cache of the register as it is on disk now. `read` gives the stored one
+    (None when there is none fit to use), `rebuild(head_tree)` makes one anew,
+    `held` gives its records by table, `reread(cache, path)` puts one file's
+    content in and `write` stores it. Git stats the work tree on the other core
+    while the cache is read; a cache from another tree is refreshed from `git
+    diff`; a cache committed to git or behind a link is never used."""
+    changes = git.start_changed_paths(*RECORD_FOLDERS)
+    trust = start_trust_check(root, git)
+    head_tree = git.head_tree()
+    with _collector_paused():
+        cache = read()
+    trusted = trust()
+    if not trusted:
+        cache = None
+    changed: list[str] = []
+    if cache is not None and cache.tree != head_tree:
+        since = changed_since(git, cache.tree, head_tree)
+        if since is None:
+            cache = None
+        else:
+            changed, cache.source = since, "refreshed"
+    if cache is None:
+        cache = rebuild(head_tree)
+    found = dirty_paths(root, git, cache.folders, changes, holds(held(cache), cache.problems)) if head_tree \
+        else Dirty([], {})
+    paths = sorted(set(changed) | set(found.paths) | set(cache.overlay))
+    with _collector_paused():
+        for relative in paths:
+            reread(cache, relative)
+    if trusted and (cache.source == "rebuilt" or len(paths) > REWRITE_AFTER):
+        cache.tree, cache.overlay, cache.folders = head_tree, found.paths, found.stamp
+        write(cache)
+    return cache
+
+
 def load_register(root: Path, git: Git) -> Loaded:
     """Every record of the register as it is on disk now, using and refreshing the
     load cache."""
     cache_path = root / STATE_DIR / CACHE_FILE
-    changes = git.start_changed_paths(*RECORD_FOLDERS)
-    trust = start_trust_check(root, git)
-    head_tree = git.head_tree()
-    loaded = _read_cache(cache_path)
-    trusted = trust()
-    if not trusted:
-        loaded = None
-    changed: list[str] = []
-    if loaded is not None and loaded.tree != head_tree:
-        since = changed_since(git, loaded.tree, head_tree)
-        if since is None:
-            loaded = None
-        else:
-            changed, loaded.source = since, "refreshed"
-    if loaded is None:
+
+    def rebuild(head_tree: str | None) -> Loaded:
         with _collector_paused():
-            loaded = _from_blobs(git, head_tree) if head_tree else _from_disk(root)
-    found = dirty_paths(root, git, loaded.folders, changes, holds(loaded.tables, loaded.problems)) if head_tree else Dirty([], {})
-    dirty = found.paths
-    reread = sorted(set(changed) | set(dirty) | set(loaded.overlay))
-    with _collector_paused():
-        for relative in reread:
-            _apply_from_disk(loaded, root, relative)
-    if trusted and (loaded.source == "rebuilt" or len(reread) > REWRITE_AFTER):
-        loaded.tree, loaded.overlay, loaded.folders = head_tree, dirty, found.stamp
-        _write_cache(cache_path, loaded)
-    return loaded
+            return _from_blobs(git, head_tree) if head_tree else _from_disk(root)
+
+    return load_cached(root, git, lambda: _read_cache(cache_path), rebuild, lambda loaded: loaded.tables,
+                       lambda loaded, relative: _apply_from_disk(loaded, root, relative),
+                       lambda loaded: _write_cache(cache_path, loaded))

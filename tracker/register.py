@@ -249,17 +249,16 @@ class Register:
         descending). `whole=False` allows records without their long texts and
         updates, read from the listing cache (free words are looked for in the
         texts cache)."""
-        query = self.query(text, kind)
         if not whole and self._db is None:
             from data.listing import row_access
 
             table_name = "issues" if kind == "issue" else "lessons"
             on_rows = parse(text, kind, self.settings.vocabulary, access=row_access(table_name))
-            texts = self.texts().rows[table_name] if query.needs_text else None
+            texts = self.texts().rows[table_name] if on_rows.needs_text else None
             found = self.listing().matching(table_name, on_rows, texts)
         else:
             table = self.db.issues() if kind == "issue" else self.db.lessons()
-            found = cast(list[dict[str, Any]], table.search(query))
+            found = cast(list[dict[str, Any]], table.search(self.query(text, kind)))
         field = (sort or "-age").lstrip("-")
         descending = sort.startswith("-") if sort else True
         found.sort(key=sort_key(field, self.settings.vocabulary), reverse=descending)

@@ -59,27 +59,10 @@ LESSON_COLUMNS = (
 COLUMNS: dict[Kind, tuple[Column, ...]] = {"issue": ISSUE_COLUMNS, "lesson": LESSON_COLUMNS}
 
 
-def age_text(document: Document, today: date) -> str:
-    raised = document.get("raised_on") or document.get("logged_on")
-    return _age(raised, today) if raised else ""
-
-
 @lru_cache(maxsize=4096)
 def _age(raised: str, today: date) -> str:
     """Ages by date: a register has far fewer distinct dates than records."""
     return f"{(today - date.fromisoformat(raised)).days}d"
-
-
-def row_of(document: Document, kind: Kind, today: date) -> Row:
-    """One table row; cells are the stored strings (the table shows them literally)."""
-    get = document.get
-    if kind == "issue":
-        cells = (document["id"], get("title") or "", get("status") or "", get("severity") or "",
-                 get("area") or "", get("owner") or "", age_text(document, today))
-    else:
-        cells = (document["id"], get("title") or "", get("action_status") or "", get("priority") or "",
-                 get("area") or "", get("source") or "", age_text(document, today))
-    return document["id"], cells
 
 
 _TABLES: dict[Kind, str] = {"issue": "issues", "lesson": "lessons"}
