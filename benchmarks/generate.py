@@ -6,7 +6,7 @@ The register looks like one a council programme has used for two years: a few bu
 imports from the spreadsheets it replaced early on, then records logged one at a
 time, status changes, updates, field edits and links by a dozen people, one commit
 per action. Every record file is written exactly as Tracker writes it
-(`data.files.encode(tracker.model.to_document(record))`, validated by the model) and
+(`data.files.encode(data.model.to_document(record))`, validated by the model) and
 every commit message is shaped by `data.changes`, so `tracker history`, `tracker log`
 and the load cache work on it as on a real register. The result is configured as
 `tracker init` configures a register, checked out, and given a commit-graph with
@@ -28,9 +28,10 @@ from typing import IO, Any
 
 from data.changes import compose, record_message
 from data.files import encode, relative_path
-from tracker.model import CROCKFORD, Vocabulary, model_for, to_document
-from tracker.register import GIT_SETTINGS, GITATTRIBUTES, GITIGNORE
-from tracker.settings import SETTINGS_FILE, RegisterSettings, settings_text
+from data.gitconfig import GIT_SETTINGS, GITATTRIBUTES, GITIGNORE
+from data.ids import CROCKFORD
+from data.model import Vocabulary, model_for, to_document
+from data.settings import SETTINGS_FILE, RegisterSettings, settings_text
 
 AUTHORS = [
     ("Priya Nair", "Finance systems lead"), ("Tom Okafor", "Payroll manager"),

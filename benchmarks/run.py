@@ -384,7 +384,7 @@ def _encode(document: dict[str, Any]) -> bytes:
 
 def measure_tui(runner: Runner, python: str, rows: dict[str, Row], warm_runs: int) -> None:
     """Run benchmarks/tui_probe.py in its own process, warm cache then no cache."""
-    found = runner.run([python, "-c", "import importlib.util as u; print(bool(u.find_spec('tracker.app')))"])
+    found = runner.run([python, "-c", "import importlib.util as u; print(bool(u.find_spec('tracker.tui.app')))"])
     if found.stdout.strip() != b"True":
         return
     probe = [python, str(HERE / "tui_probe.py"), str(runner.register)]

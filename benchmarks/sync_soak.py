@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.sync import add_remote, clone, sync
+from data.sync import add_remote, clone
 from tracker.register import Register
 
 STATUSES = ["open", "in progress", "workaround in place", "resolved", "new"]
@@ -90,7 +90,7 @@ def _work(person: Clone, changes: int, sync_every: int, seed: int, failures: lis
 def _sync(person: Clone) -> None:
     for _ in range(20):
         try:
-            sync(person.register.root, retries=10)
+            Register.open(person.register.root).sync(retries=10)
             person.syncs += 1
             person.register.reload()
             return
@@ -106,7 +106,7 @@ def soak(folder: Path, clones: int = 3, changes: int = 20, sync_every: int = 5, 
     subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
     founder = Register.init(folder / "founder", name="Soak register")
     add_remote(founder.root, str(bare))
-    sync(founder.root)
+    Register.open(founder.root).sync()
     people = []
     for n in range(clones):
         root = clone(str(bare), folder / f"clone{n}")

@@ -4,7 +4,7 @@
 
 `STARTED_AT` is the wall-clock time (time.time()) at which the parent started this
 process, so "first paint" counts interpreter start-up and imports as a user waits
-on them. The app is the one the CLI runs (`tracker.app.build_app`), driven by
+on them. The app is the one the CLI runs (`tracker.tui.app.build_app`), driven by
 Textual's Pilot in a headless terminal of 120×40:
 
 - first_paint: process start until the issues view shows the loaded register
@@ -55,8 +55,8 @@ class BlockWatch:
 
 
 async def probe(root: Path, started: float) -> dict[str, Any]:
-    from tracker.app import build_app
     from tracker.register import Register
+    from tracker.tui.app import build_app
 
     app = build_app(Register.open(root))
     watch = BlockWatch()

@@ -23,9 +23,9 @@ from typing import Any
 import orjson
 
 from data.changes import FieldChange, field_changes, show
+from data.errors import TrackerError
 from data.files import id_from_path
 from data.git import Git
-from tracker.errors import TrackerError
 
 _SEP, _END = "\x1f", "\x1e"
 _FORMAT = _SEP.join([

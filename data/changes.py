@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tracker.model import clean_line
+from data.text import clean_line
 
 LONG_TEXT_FIELDS = frozenset(
     {"description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation"}

@@ -18,19 +18,13 @@ from typing import Any
 import orjson
 
 from data.changes import compose
+from data.commits import commit
+from data.errors import SyncError
 from data.files import encode, id_from_path, relative_path, remove, write_atomic
 from data.git import Git, Identity
+from data.ids import ISSUE_PREFIX, LESSON_PREFIX, kind_of, new_id
 from data.merge import same_creation
-from tracker.errors import SyncError
-from tracker.model import (
-    ISSUE_PREFIX,
-    LESSON_PREFIX,
-    Update,
-    from_document,
-    kind_of,
-    new_id,
-    to_document,
-)
+from data.model import Update, from_document, to_document
 
 LINK_FIELDS = ("lessons", "related", "issues")
 
@@ -114,7 +108,7 @@ def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, whe
                 "been shared never change, so the record made here was given a new one.")
     subject = ("Renumber " + ", ".join(f"{item.old} → {item.new}" for item in moved))
     records = [item.new for item in moved] + [item.old for item in moved]
-    git.commit(sorted(set(written)), compose(subject, body, records, "renumber"), author=me, when=when)
+    commit(git, sorted(set(written)), compose(subject, body, records, "renumber"), author=me, when=when)
     return moved
 
 

@@ -16,12 +16,17 @@ from typing import Any
 
 import orjson
 
-from tracker.errors import DamagedFile, InvalidId
-from tracker.model import is_record_id, kind_of
+from data.errors import DamagedFile, InvalidId
+from data.ids import is_record_id, kind_of
 
 TABLES = {"issue": "issues", "lesson": "lessons"}
 RECORD_FILE_MAX_BYTES = 2_000_000
 _DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+
+
+def table_name(kind: str) -> str:
+    """`issues` or `lessons`: the folder (and load-cache table) of a kind of record."""
+    return TABLES[kind]
 
 
 def table_of(record_id: str) -> str:

@@ -20,12 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracker.errors import GitError, IdentityMissing
+from data.errors import GitError, IdentityMissing
 
 INDEX_LOCK_STALE_SECONDS = 30.0
 GIT_LOCK_FILES = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "packed-refs.lock", "config.lock")
-_COMMIT_HOOKS = ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit")
-_TRUE = {"true", "yes", "on", "1"}
 
 
 @dataclass(frozen=True)
@@ -238,73 +236,3 @@ class Git:
             if time.monotonic() > deadline:
                 raise GitError(f"{fresh[0]} is held by another git command; try again when it has finished")
             time.sleep(0.05)
-
-    def commit(
-        self,
-        paths: list[str],
-        message: str,
-        *,
-        author: Identity | None = None,
-        when: str | None = None,
-    ) -> str:
-        """Stage exactly `paths` and commit them (and nothing else staged) with the
-        message from standard input. Returns the new commit's ID."""
-        self.clear_stale_index_lock()
-        env: dict[str, str] = {}
-        if author is not None:
-            env.update(
-                GIT_AUTHOR_NAME=author.name,
-                GIT_AUTHOR_EMAIL=author.email,
-                GIT_COMMITTER_NAME=author.name,
-                GIT_COMMITTER_EMAIL=author.email,
-            )
-        if when is not None:
-            env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
-        parent = self.head_commit()
-        if parent is not None and self._nothing_to_honour(paths):
-            return self._commit_with_plumbing(paths, message, env, parent)
-        for start in range(0, len(paths), 2000):
-            self.run("add", "-A", "--", *paths[start : start + 2000])
-        if len(paths) <= 2000:
-            self.run(
-                "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, input=message.encode(), env=env
-            )
-        else:
-            self.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
-        head = self.head_commit()
-        assert head is not None
-        return head
-
-    def _nothing_to_honour(self, paths: list[str]) -> bool:
-        """True when `git commit` would do nothing that git's plumbing skips: no
-        commit hooks and no signing. Then the plumbing route is taken, which is
-        several times faster in a large register because it reads and writes
-        the index once instead of refreshing all of it."""
-        if len(paths) > 2000 or not (self.root / ".git").is_dir():
-            return False
-        wanted = r"^(core\.hookspath|commit\.gpgsign)$"
-        found = self.text("config", "--get-regexp", wanted, check=False).lower().splitlines()
-        settings = dict(line.partition(" ")[::2] for line in found)
-        if "core.hookspath" in settings or settings.get("commit.gpgsign", "").strip() in _TRUE:
-            return False
-        hooks = self.root / ".git" / "hooks"
-        return not any(os.access(hooks / name, os.X_OK) for name in _COMMIT_HOOKS)
-
-    def _commit_with_plumbing(self, paths: list[str], message: str, env: dict[str, str], parent: str) -> str:
-        """Commit exactly `paths` as they are on disk: new trees from HEAD's
-        (`data.trees`), the index brought in line, then the branch moved.
-        Whatever else a user has staged stays staged, as `git commit -- PATHS`
-        leaves it."""
-        from data.trees import new_root_tree
-
-        present = [path for path in paths if (self.root / path).is_file()]
-        hashed = self.run("hash-object", "-w", "--stdin-paths", input="".join(p + "\n" for p in present).encode())
-        blobs: dict[str, str | None] = dict.fromkeys(paths)
-        blobs.update(zip(present, hashed.stdout.decode().split(), strict=True))
-        tree = new_root_tree(self, parent, blobs)
-        self.run("update-index", "--add", "--remove", "--", *paths)
-        created = self.run("commit-tree", tree, "-p", parent, "-F", "-", input=message.encode(), env=env)
-        new = created.stdout.decode().strip()
-        subject = message.splitlines()[0] if message else "commit"
-        self.run("update-ref", "-m", f"commit: {subject}", "HEAD", new, parent)
-        return new

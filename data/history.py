@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from data.changes import LONG_TEXT_FIELDS, FieldChange, added_updates, field_changes, show
+from data.errors import DamagedFile, GitError
 from data.files import decode, read_bytes, relative_path, write_atomic
 from data.git import Git
+from data.ids import normalise_id
 from data.load import STATE_DIR
-from tracker.errors import DamagedFile, GitError
-from tracker.model import normalise_id
 
 # NUL cannot occur inside any git field, so splitting on it is exact; each commit
 # starts with a NUL and is then seven NUL-separated fields, the last being the
@@ -51,6 +51,10 @@ class HistoryEntry:
     event: str = "changed"
     """`created`, `changed`, `merged`, `deleted`, or `unreadable` (see `note`)."""
     note: str = ""
+
+    def describe(self) -> list[str]:
+        """The change in the users' words, one line each (see `describe`)."""
+        return describe(self)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ fields as one row (a tuple) per record in `.tracker/listing.pickle` (7 MB at
 50,000 issues, loaded in about a tenth of the time), and a query parsed with
 `row_access` reads the rows by position, so documents are made only for the
 records it matches. `shape="texts"` keeps instead each record's searchable text
-in one lower-case string (`tracker.query.haystack_of`), in `texts.pickle`, so
+in one lower-case string (`data.query.haystack_of`), in `texts.pickle`, so
 that a free word is one substring search per record.
 
 Both are refreshed the way the load cache is (from `git diff` between the tree
@@ -46,8 +46,8 @@ from data.load import (
     load_register,
     state_folder_trusted,
 )
-from tracker.model import Issue, Lesson
-from tracker.query import Access, Query, haystack_of
+from data.model import Issue, Lesson
+from data.query import Access, Query, haystack_of
 
 LISTING_FILE = "listing.pickle"
 LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
@@ -79,7 +79,7 @@ def row_of(table: str, document: dict[str, Any]) -> Row:
 
 def row_access(table: str) -> Access:
     """Query fields read from a listing's rows by position (`operator.itemgetter`,
-    in C): pass to `tracker.query.parse` to filter rows without making documents."""
+    in C): pass to `data.query.parse` to filter rows without making documents."""
     index = {name: place for place, name in enumerate(FIELDS[table])}
 
     def access(name: str) -> Callable[[Any], Any]:

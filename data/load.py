@@ -25,11 +25,11 @@ from typing import Any, Protocol, TypeVar
 
 import orjson
 
+from data.errors import DamagedFile
 from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes, record_paths
 from data.git import Git
-from tracker.errors import DamagedFile
-from tracker.model import from_document, problems, to_document
-from tracker.validation import ValidationError
+from data.model import from_document, problems, to_document
+from data.validation import ValidationError
 
 CACHE_VERSION = 3
 CACHE_FILE = "cache.json"

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from tracker.errors import DamagedFile, RegisterBusy
+from data.errors import DamagedFile, RegisterBusy
 
 WAIT_SECONDS = 5.0
 

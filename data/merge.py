@@ -34,7 +34,7 @@ The rules, field by field:
 - A record deleted on one side and edited on the other keeps the edit; deleted
   on one side and untouched on the other stays deleted.
 
-The result is validated through `tracker.model`, so it is always a well-formed
+The result is validated through `data.model`, so it is always a well-formed
 record: never conflict markers.
 """
 
@@ -47,9 +47,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from data.changes import show
-from tracker.errors import TrackerError
-from tracker.model import CROCKFORD, UPDATE_PREFIX, from_document, problems, to_document
-from tracker.validation import ValidationError
+from data.errors import TrackerError
+from data.ids import CROCKFORD, UPDATE_PREFIX
+from data.model import from_document, problems, to_document
+from data.validation import ValidationError
 
 SET_FIELDS = frozenset({"tags", "lessons", "related", "issues"})
 CONFLICT_AUTHOR = "Tracker (merge)"

@@ -28,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from data.errors import TrackerError
 from data.files import decode, encode
 from data.git import Git
 from data.merge import MergeResult, merge_records, same_creation
-from tracker.errors import TrackerError
 
 UNKNOWN_AUTHOR = "another clone"
 

@@ -19,12 +19,12 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from data.errors import InvalidRecord
 from data.files import encode, relative_path, remove, write_many_atomic
 from data.git import Git
 from data.load import Loaded, load_register
-from tracker.errors import InvalidRecord
-from tracker.model import from_document, problems, to_document
-from tracker.validation import ValidationError
+from data.model import from_document, problems, to_document
+from data.validation import ValidationError
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 

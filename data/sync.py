@@ -33,13 +33,14 @@ from urllib.parse import urlsplit, urlunsplit
 import orjson
 
 from data.collisions import Renumbered, find_collisions, renumber
+from data.errors import SyncError
 from data.files import id_from_path, write_atomic
 from data.git import Git, Identity
+from data.gitconfig import ensure_git_settings
 from data.history import write_commit_graph
 from data.load import STATE_DIR
 from data.merge import Conflict
-from data.sync_merge import merge_remote, undo_interrupted_merge
-from tracker.errors import SyncError, TrackerError
+from data.sync_merge import merge_remote
 
 SYNC_STATE = "sync.json"
 RECORD_FOLDERS = ("issues", "lessons")
@@ -88,20 +89,6 @@ class SyncStatus:
 # --- setting up ------------------------------------------------------------------------
 
 
-def ensure_merge_driver(git: Git) -> None:
-    """The git settings every clone of a register needs (the merge driver among
-    them), written only where they are missing or different."""
-    from tracker.register import GIT_SETTINGS
-
-    current: dict[str, str] = {}
-    for line in git.text("config", "--local", "--list", check=False).splitlines():
-        key, _, value = line.partition("=")
-        current[key.lower()] = value
-    for key, value in GIT_SETTINGS.items():
-        if current.get(key.lower()) != value:
-            git.run("config", key, value)
-
-
 def network_env(git: Git) -> dict[str, str]:
     """Environment for git commands that reach a remote: never wait for a person
     to type (no terminal prompt; ssh in batch mode unless ssh is set up
@@ -138,7 +125,7 @@ def clone(url: str, path: Path) -> Path:
             raise SyncError(f"{url}: the remote is empty; create a register and share it with: "
                             f"tracker init --remote {url}")
         raise SyncError(f"{url}: not a Tracker register (no tracker.toml at its top); nothing was kept")
-    ensure_merge_driver(git)
+    ensure_git_settings(git)
     write_commit_graph(git)
     return path
 
@@ -171,7 +158,7 @@ def add_remote(root: Path, url: str, name: str = "origin") -> None:
     """Point a register at a remote (for `tracker init --remote`); the next sync pushes."""
     git = Git(root)
     git.run("remote", "add", "--", name, _checked_url(url))
-    ensure_merge_driver(git)
+    ensure_git_settings(git)
 
 
 # --- status ------------------------------------------------------------------------------
@@ -189,7 +176,7 @@ def _read_state(root: Path) -> dict[str, Any]:
     return state if isinstance(state, dict) else {}
 
 
-def _record_state(root: Path, error: str | None) -> None:
+def record_state(root: Path, error: str | None) -> None:
     state = _read_state(root)
     moment = datetime.now(UTC).replace(microsecond=0).isoformat()
     state["last_attempt"] = moment
@@ -212,7 +199,7 @@ def _without_password(url: str) -> str:
     return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))
 
 
-def _remote_url(git: Git, remote: str) -> str | None:
+def remote_url(git: Git, remote: str) -> str | None:
     result = git.run("remote", "get-url", "--", remote, check=False)
     return result.stdout.decode("utf-8", "replace").strip() or None
 
@@ -225,7 +212,7 @@ def _ref(git: Git, name: str) -> str | None:
 def sync_status(root: Path, remote: str = "origin") -> SyncStatus:
     """Where this clone stands against the remote as last fetched: no network."""
     git = Git(root)
-    url = _remote_url(git, remote)
+    url = remote_url(git, remote)
     branch = git.current_branch()
     ahead = behind = 0
     if url and branch and git.head_commit():
@@ -250,39 +237,14 @@ def sync_status(root: Path, remote: str = "origin") -> SyncStatus:
 # --- syncing -------------------------------------------------------------------------------
 
 
-def sync(root: Path, remote: str = "origin", retries: int = 5) -> SyncResult:
-    """Fetch, merge and push, retrying when another clone pushed first."""
-    from tracker.register import Register
-
-    register = Register.open(root)
-    git = register.git
-    if _remote_url(git, remote) is None:
-        raise NoRemote(f"{root}: this register has no remote {remote!r} to sync with; "
-                       f"add one with: git remote add {remote} URL (or tracker init --remote URL)")
-    notices = []
-    with register.lock:
-        if undo_interrupted_merge(git):
-            notices.append("undid the half-done merge of an interrupted sync; merging again")
-    try:
-        with register.writing() as me:
-            ensure_merge_driver(git)
-            result = _Sync(git, remote, me).run(max(1, retries))
-        result.notices = notices + register.notices
-    except TrackerError as error:
-        _record_state(root, str(error))
-        raise
-    _record_state(root, None)
-    write_commit_graph(git)
-    return result
-
-
 def _names(git: Git, *args: str) -> list[str]:
     out = git.run(*args, "-z", "--", *RECORD_FOLDERS).stdout.decode("utf-8", "surrogateescape")
     return [name for name in out.split("\0") if name]
 
 
-class _Sync:
-    """One `tracker sync`, under the register's writer lock."""
+class SyncRun:
+    """The git work of one `tracker sync`: fetch, merge and push, retried when
+    another clone pushed first. The caller holds the register's writer lock."""
 
     def __init__(self, git: Git, remote: str, me: Identity):
         self.git, self.remote, self.me = git, remote, me

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from data.changes import compose
+from data.errors import SyncError, TrackerError
 from data.files import decode, encode, id_from_path, write_atomic
 from data.git import Git, Identity
 from data.merge import Conflict
 from data.merge_driver import merge_versions
-from tracker.errors import SyncError, TrackerError
 
 RECORD_FOLDERS = ("issues", "lessons")
 _STAGES = ((1, "common"), (2, "our"), (3, "their"))

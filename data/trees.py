@@ -19,10 +19,8 @@ and uncommitted, as `git commit -- PATHS` would leave it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from data.git import Git
+from data.git import Git
 
 TREE_MODE = "40000"
 FILE_MODE = "100644"

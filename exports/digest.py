@@ -11,9 +11,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from data.model import ACTION_STATUSES
 from exports.markdown import Safe, heading, long_day, paragraph, record_id, table
+from exports.reader import RegisterReader
 from exports.rules import Audience, Publication
-from tracker.model import ACTION_STATUSES
 
 LESSON_TEXTS = (
     ("event", "What happened"),
@@ -24,7 +25,7 @@ LESSON_TEXTS = (
 )
 
 
-def build_digest(register: Any, audience: Audience = "public", start: date | None = None,
+def build_digest(register: RegisterReader, audience: Audience = "public", start: date | None = None,
                  end: date | None = None, today: date | None = None) -> str:
     """The lessons digest as markdown, for lessons logged between `start` and `end`."""
     today = today or date.today()
@@ -52,7 +53,7 @@ def build_digest(register: Any, audience: Audience = "public", start: date | Non
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _header(register: Any, rules: Publication, start: date | None, end: date, today: date) -> list[str]:
+def _header(register: RegisterReader, rules: Publication, start: date | None, end: date, today: date) -> list[str]:
     wording = register.settings.report
     lines = heading(1, Safe("Lessons learned: ") + _escaped(rules.text(wording.programme)))
     if not rules.public:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from data.ids import is_record_id
 from exports.escape import cell, paragraphs
-from tracker.model import is_record_id
 
 
 class Safe(str):

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from exports.changes_since import Change, changes_since
+from data.backlog import Backlog, TrendPoint, sample_days
+from data.changes_since import Change
+from data.published import ReportTag
+from data.settings import RegisterSettings
 from exports.markdown import Safe, day, heading, long_day, money, paragraph, record_id, table
-from exports.publish import ReportTag, latest_report
+from exports.reader import RegisterReader
 from exports.rules import WITHHELD_REASONS, Audience, Publication, Withheld, small_counts
-from exports.trend import Backlog, TrendPoint, sample_days, status_history
-from tracker.settings import RegisterSettings
 
 LIST_LIMIT = 50
 TREND_YEARS = 2
@@ -85,7 +86,7 @@ class ReportInput:
         return paragraph(self.rules.text(wording)) if wording else []
 
 
-def gather(register: Any, audience: Audience, period: Period, today: date) -> ReportInput:
+def gather(register: RegisterReader, audience: Audience, period: Period, today: date) -> ReportInput:
     """Read the register once and apply the publication rules for `audience`."""
     issues_all = list(register.documents("issue").values())
     lessons_all = list(register.documents("lesson").values())
@@ -102,7 +103,7 @@ def gather(register: Any, audience: Audience, period: Period, today: date) -> Re
             shown.append(document)
             withheld.updates += sum(not rules.shows(update) for update in document.get("updates", ()))
     issues = [issue for issue in issues if issue["raised_on"] <= period.end.isoformat()]
-    history = status_history(register.git)
+    history = register.status_history()
     words = settings.vocabulary
     first = min((date.fromisoformat(issue["raised_on"]) for issue in issues), default=period.end)
     trend_start = max(first, period.end - timedelta(days=365 * TREND_YEARS))
@@ -110,13 +111,12 @@ def gather(register: Any, audience: Audience, period: Period, today: date) -> Re
     backlog = Backlog(issues, history, words)
     trend = backlog.points(sample_days(trend_start, period.end))
     before = backlog.points([compare_from])[0]
-    last = latest_report(register.git)
-    current = {**register.documents("issue"), **register.documents("lesson")}
-    changes = changes_since(register.git, last.commit, current, words) if last else []
+    last = register.latest_report()
+    changes = register.changes_since(last.commit) if last else []
     return ReportInput(settings, rules, period, today, issues, lessons, withheld, trend, before, last, changes)
 
 
-def build_report(register: Any, audience: Audience = "public", start: date | None = None,
+def build_report(register: RegisterReader, audience: Audience = "public", start: date | None = None,
                  end: date | None = None, today: date | None = None) -> str:
     """The transparency report as markdown."""
     today = today or date.today()

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
+from data.query import Kind
+from exports.reader import RegisterReader
 from exports.rules import Audience
-from tracker.query import Kind
 
 DOCUMENT_KINDS = ("report", "digest")
 RECORD_KINDS = ("issues", "lessons")
@@ -27,16 +27,14 @@ class ExportRequest:
     query: str = ""
 
 
-def default_start(register: Any, end: date) -> date | None:
+def default_start(register: RegisterReader, end: date) -> date | None:
     """The day after the last published report (that day again when the last
     report was published today), or None for the whole history."""
-    from exports.publish import latest_report
-
-    last = latest_report(register.git)
+    last = register.latest_report()
     return min(last.period_end + timedelta(days=1), end) if last else None
 
 
-def render(register: Any, request: ExportRequest) -> tuple[str, str]:
+def render(register: RegisterReader, request: ExportRequest) -> tuple[str, str]:
     """The export's text and a one-line summary of what it holds."""
     if request.kind in DOCUMENT_KINDS:
         return _document(register, request)
@@ -53,7 +51,7 @@ def render(register: Any, request: ExportRequest) -> tuple[str, str]:
     return text, summary
 
 
-def _document(register: Any, request: ExportRequest) -> tuple[str, str]:
+def _document(register: RegisterReader, request: ExportRequest) -> tuple[str, str]:
     from exports.digest import build_digest
     from exports.report import build_report
 

@@ -21,9 +21,10 @@ from typing import Any
 
 import orjson
 
+from data.model import Issue, Lesson, field_names
+from data.query import Kind, sort_key
+from exports.reader import RegisterReader
 from exports.rules import PUBLIC_ISSUE_FIELDS, PUBLIC_LESSON_FIELDS, Audience, Publication
-from tracker.model import Issue, Lesson, field_names
-from tracker.query import Kind, sort_key
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
@@ -39,7 +40,7 @@ def unguard_cell(text: str) -> str:
     return text[1:] if _GUARDED.match(text) else text
 
 
-def select(register: Any, kind: Kind, query: str, audience: Audience,
+def select(register: RegisterReader, kind: Kind, query: str, audience: Audience,
            sort: str | None = None) -> tuple[list[dict[str, Any]], int]:
     """Records matching `query` as the audience may see them, and how many
     records of this kind were withheld from the audience."""

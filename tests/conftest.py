@@ -121,3 +121,8 @@ def cli(register: Register) -> Iterator[object]:
         return run_tracker("--register", str(register.root), *args, input=input)
 
     yield invoke
+
+
+def sync(root: Path, remote: str | None = None, retries: int = 5) -> object:
+    """`tracker sync` in process, through the register's door."""
+    return Register.open(root).sync(remote, retries)

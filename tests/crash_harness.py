@@ -310,9 +310,9 @@ class Harness:
         return changed + added.split()
 
     def check_integrity(self) -> None:
+        from data.errors import DamagedFile
         from data.files import read_bytes, record_paths
         from data.load import validate_file
-        from tracker.errors import DamagedFile
         from tracker.register import Register
 
         for repository in filter(None, (self.root, self.remote)):
@@ -378,7 +378,7 @@ def prepare(base: Path, with_sync: bool) -> tuple[Path, Path | None, Path | None
 
 
 def sync_available() -> bool:
-    return find_spec("tracker.cli_sync") is not None and find_spec("data.sync") is not None
+    return find_spec("tracker.cli.sync") is not None and find_spec("data.sync") is not None
 
 
 def run_harness(base: Path, kills: int, seed: int = 1, with_sync: bool | None = None,

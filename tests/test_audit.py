@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import git, run_tracker
+from conftest import git, run_tracker, sync
 
 from data.audit import AuditChange, audit_log
+from data.errors import TrackerError
 from data.files import relative_path
 from data.git import Identity
-from data.sync import add_remote, clone, sync
-from tracker.errors import TrackerError
+from data.sync import add_remote, clone
 from tracker.register import Register
 
 ANN = Identity("Ann Lee", "ann@council.example")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from conftest import git, run_tracker
 
+from data.model import Issue, from_document
+from data.settings import RegisterSettings
 from exports.tabular import guard_cell, unguard_cell
-from tracker.model import Issue, from_document
 from tracker.register import Register
-from tracker.settings import RegisterSettings
 
 
 def people_register(root: Path) -> Register:

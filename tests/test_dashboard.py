@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from data.model import Vocabulary
 from tracker.dashboard import compute, week_of
-from tracker.model import Vocabulary
 
 TODAY = date(2025, 6, 11)  # a Wednesday; its week starts on Monday 9 June
 WORDS = Vocabulary()

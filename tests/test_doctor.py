@@ -13,8 +13,8 @@ from conftest import git, run_tracker
 
 from data.files import encode, relative_path
 from data.load import STATE_DIR
+from data.model import to_document
 from tracker.doctor import Finding, examine, healthy
-from tracker.model import to_document
 from tracker.register import Register
 
 

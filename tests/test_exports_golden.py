@@ -15,11 +15,11 @@ import pytest
 from test_exports_report import parse_checked
 
 from data.git import Identity
+from data.model import Issue, Lesson, Update
+from data.settings import RegisterSettings, ReportWording
 from exports.digest import build_digest
 from exports.report import build_report
-from tracker.model import Issue, Lesson, Update
 from tracker.register import Register
-from tracker.settings import RegisterSettings, ReportWording
 
 GOLDEN = Path(__file__).parent / "golden"
 TODAY = date(2024, 6, 30)

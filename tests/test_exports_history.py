@@ -8,11 +8,11 @@ from pathlib import Path
 
 from conftest import git
 
+from data.backlog import backlog_trend, sample_days, status_history
+from data.changes_since import changes_since
 from data.git import Identity
-from exports.changes_since import changes_since
-from exports.publish import content_hash, free_tag_name, latest_report, publish
+from data.published import content_hash, free_tag_name, latest_report, publish
 from exports.report import build_report
-from exports.trend import backlog_trend, sample_days, status_history
 from tracker.register import Register
 
 ME = Identity("Helen Marsh", "helen@council.example")
@@ -59,7 +59,7 @@ def test_backlog_trend_counts_reopened_issues_again(tmp_path: Path) -> None:
 
 
 def test_issues_without_status_history_use_their_dates(tmp_path: Path) -> None:
-    from tracker.model import Issue
+    from data.model import Issue
 
     register = Register.init(tmp_path / "r", acting_as=ME)
     imported = Issue(title="Imported closed", raised_on=date(2024, 1, 5), status="closed", closed_on=date(2024, 3, 1),

@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_exports_report import parse_checked
 
+from data.model import Issue, Lesson, Update
+from data.settings import RegisterSettings
 from exports.digest import build_digest
 from exports.report import build_report
 from exports.tabular import select, to_csv, to_json
-from tracker.model import Issue, Lesson, Update
 from tracker.register import Register
-from tracker.settings import RegisterSettings
 
 TODAY = date(2024, 12, 31)
 # Names without vowels cannot collide with the report's own wording.

@@ -18,11 +18,11 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from data.git import Identity
+from data.settings import RegisterSettings
 from exports.digest import build_digest
 from exports.html import to_html
 from exports.report import build_report
 from tracker.register import Register
-from tracker.settings import RegisterSettings
 
 TODAY = date(2024, 7, 1)
 PEOPLE = {"Priya Nair": "Finance systems lead", "Tom Okafor": "Payroll manager", "Helen Marsh": "Programme director"}
@@ -251,7 +251,7 @@ def test_cost_estimates_and_actuals_are_kept_apart(hostile: Register) -> None:
 
 
 def test_settings_wording_is_escaped_and_scrubbed_too(tmp_path: Path) -> None:
-    from tracker.settings import ReportWording
+    from data.settings import ReportWording
 
     wording = ReportWording(title="<script>x</script> report", introduction="Ask [Helen Marsh](http://x)",
                             sections={"headline": "# Not a heading, says Priya Nair"})

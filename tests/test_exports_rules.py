@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from data.settings import RegisterSettings, ReportWording
 from exports.escape import cell, paragraphs, quoted
 from exports.rules import NOT_SHOWN, NameScrubber, Publication, small_counts
-from tracker.settings import RegisterSettings, ReportWording
 
 PEOPLE = {"Priya Nair": "Finance systems lead", "Helen Marsh": "Programme director"}
 

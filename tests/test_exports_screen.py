@@ -11,7 +11,7 @@ from textual.app import App
 from textual.widgets import Input, Markdown, Select
 
 from tracker.register import Register
-from tracker.screens.export import ExportScreen
+from tracker.tui.screens.export import ExportScreen
 
 
 class ExportApp(App[None]):

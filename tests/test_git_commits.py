@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_NAME, git
 
-from tracker.errors import GitError, IdentityMissing, InvalidRecord
+from data.errors import GitError, IdentityMissing, InvalidRecord
 from tracker.register import Register
 
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from conftest import TEST_NAME, git, run_tracker
 
+from data.errors import InvalidId
 from data.files import relative_path
 from data.git import Identity
 from data.history import describe, keep_commit_graph_current, record_history
 from data.load import STATE_DIR
-from tracker.errors import InvalidId
 from tracker.register import Register
 
 PRIYA = Identity("Priya Nair", "priya.nair@council.example")

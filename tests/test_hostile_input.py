@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from conftest import git
 
-from tracker.model import TEXT_MAX, TITLE_MAX, Issue, Lesson
-from tracker.present import literal, one_line, record, table
+from data.model import Issue, Lesson
+from data.text import TEXT_MAX, TITLE_MAX, literal, one_line
+from tracker.present import record, table
 from tracker.register import Register
 
 HOSTILE = ("\x1b[31mred\x1b[0m \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 bell\x07 "

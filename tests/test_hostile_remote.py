@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import git, run_tracker
 
+from data.errors import DamagedFile, InvalidSettings
 from data.files import encode, relative_path
-from tracker.errors import DamagedFile, InvalidSettings
-from tracker.model import Issue, to_document
+from data.model import Issue, to_document
 from tracker.register import Register
 
 SECRET_ID = "ISS-AB0000"

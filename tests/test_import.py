@@ -295,7 +295,7 @@ def test_dry_run_counts_what_would_happen_and_writes_nothing(cli, register: Regi
 
 def test_without_a_git_identity_the_dry_run_works_and_the_import_refuses(
         register: Register, tmp_path: Path, no_identity: None):
-    from tracker.errors import IdentityMissing
+    from data.errors import IdentityMissing
 
     path = tmp_path / "a.csv"
     path.write_text("Title\nA\n")

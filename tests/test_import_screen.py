@@ -14,7 +14,7 @@ from textual.app import App
 from textual.widgets import Button, DataTable, Input, Static
 
 from tracker.register import Register
-from tracker.screens.import_screen import ImportScreen
+from tracker.tui.screens.import_screen import ImportScreen
 
 
 class ImportApp(App[None]):

@@ -1,10 +1,11 @@
-"""The dependency direction of DESIGN.md, checked on every import statement
-(including imports inside functions), and the lazy-import promise of the CLI
-checked on a real process."""
+"""The floors of docs/ARCHITECTURE.md, checked by import-linter's contracts on every
+import statement (relative ones and those inside functions included), no import
+cycles, and the lazy-import promise of the CLI checked on a real process."""
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,58 +13,57 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = ("tracker", "data", "exports", "widgets")
+PACKAGES = ("tracker", "data", "exports", "widgets")
 
 
-def imports_of(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter's contracts (pyproject.toml) over the packages under `root`."""
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
+         "sys.exit(lint_imports_command())", "--no-cache"],
+        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)},
+    )
 
 
-def modules(package: str) -> list[Path]:
-    return sorted((ROOT / package).rglob("*.py"))
+def test_every_import_arrow_points_down_the_floors():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
 
 
-def offending(paths: list[Path], forbidden: tuple[str, ...]) -> list[str]:
-    found = []
-    for path in paths:
-        for name in imports_of(path):
-            if any(name == bad or name.startswith(bad + ".") for bad in forbidden):
-                shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
-                found.append(f"{shown} imports {name}")
-    return found
+def test_the_floors_have_no_import_cycles():
+    import grimp
+
+    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=True)
+    cycles = sorted(
+        (module, imported)
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=imported, imported=module)
+    )
+    assert cycles == []
 
 
-def test_the_model_depends_on_nothing_of_ours_but_its_checks():
-    assert offending([ROOT / "tracker/model.py"], OURS) == ["tracker/model.py imports tracker.validation"]
-    assert offending([ROOT / "tracker/validation.py"], OURS) == []
-
-
-def test_data_and_exports_never_import_the_ui():
-    ui = ("textual", "widgets", "tracker.app", "tracker.screens")
-    assert offending(modules("data") + modules("exports"), ui) == []
-
-
-def test_widgets_never_touch_storage_or_git():
-    storage = ("data", "git", "tinydb", "tracker.register", "exports", "tracker.app", "tracker.screens")
-    assert offending(modules("widgets"), storage) == []
-
-
-def test_only_the_app_and_its_screens_wire_widgets_to_services():
-    allowed = {ROOT / "tracker/app.py", *modules("tracker/screens")}
-    others = [p for p in modules("tracker") if p not in allowed]
-    assert offending(others, ("widgets",)) == []
-
-
-def test_the_layering_check_catches_a_violation(tmp_path: Path):
-    bad = tmp_path / "bad.py"
-    bad.write_text("def later():\n    from textual.app import App\n")
-    assert offending([bad], ("textual",)) == ["bad.py imports textual.app"]
+@pytest.mark.parametrize(
+    ("module", "planted", "contract"),
+    [
+        ("data/model.py", "from tracker.register import Register", "Floors"),
+        ("exports/report.py", "from tracker.tui.app import TrackerApp", "Floors"),
+        ("tracker/register.py", "from .tui.app import TrackerApp", "nothing imports them"),
+        ("widgets/charts.py", "from data.model import Issue", "Widgets"),
+        ("tracker/tui/screens/record.py", "from data.files import read_bytes", "The door"),
+        ("tracker/doctor.py", "import textual", "Textual only"),
+    ],
+)
+def test_the_contracts_catch_an_arrow_pointing_up(tmp_path: Path, module: str, planted: str, contract: str):
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / module
+    target.write_text(target.read_text() + "\n\ndef _planted() -> None:\n    " + planted + "\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert contract in result.stdout.split("Broken contracts")[-1]
 
 
 @pytest.mark.parametrize(

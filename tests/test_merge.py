@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.merge import MergeError, merge_records, same_creation
-from tracker.model import Issue, Lesson, Update, to_document
+from data.model import Issue, Lesson, Update, to_document
 
 EARLY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATE = EARLY + timedelta(hours=2)

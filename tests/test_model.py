@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.model import (
-    CROCKFORD,
+from data.ids import CROCKFORD, is_record_id, new_id, normalise_id
+from data.model import (
     Issue,
     Lesson,
     Update,
     Vocabulary,
     from_document,
-    is_record_id,
-    new_id,
-    normalise_id,
     problems,
     to_document,
     vocabulary_problems,
 )
-from tracker.validation import ValidationError
+from data.validation import ValidationError
 
 
 def test_new_ids_are_crockford_base32_and_match_the_pattern():

@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from data.errors import QueryError
 from data.merge import MergeError, merge_records
-from tracker.errors import QueryError
-from tracker.model import Issue, Lesson, from_document, problems, to_document
-from tracker.query import ISSUE_FIELDS, LESSON_FIELDS, parse
-from tracker.validation import ValidationError
+from data.model import Issue, Lesson, from_document, problems, to_document
+from data.query import ISSUE_FIELDS, LESSON_FIELDS, parse
+from data.validation import ValidationError
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

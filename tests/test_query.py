@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from tracker.errors import QueryError
-from tracker.model import Issue, Lesson, Vocabulary, to_document
-from tracker.query import parse, sort_key
+from data.errors import QueryError
+from data.model import Issue, Lesson, Vocabulary, to_document
+from data.query import parse, sort_key
 
 TODAY = date(2024, 6, 30)
 

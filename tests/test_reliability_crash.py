@@ -17,7 +17,7 @@ from pathlib import Path
 from conftest import git, run_tracker
 from crash_harness import RECOVERY_NOTICE, run_harness
 
-from tracker.model import to_document
+from data.model import to_document
 from tracker.register import Register
 
 
@@ -73,11 +73,11 @@ def test_killing_a_writer_mid_commit_leaves_a_register_that_opens_and_fscks(regi
     script = (
         "import os, sys, time\n"
         "from tracker.register import Register\n"
-        "import data.git as g\n"
-        "real = g.Git.commit\n"
-        "def slow(self, *a, **k):\n"
-        "    print('committing', flush=True); time.sleep(5); return real(self, *a, **k)\n"
-        "g.Git.commit = slow\n"
+        "import data.commits as g\n"
+        "real = g.commit\n"
+        "def slow(*a, **k):\n"
+        "    print('committing', flush=True); time.sleep(5); return real(*a, **k)\n"
+        "g.commit = slow\n"
         f"Register.open(__import__('pathlib').Path({str(register.root)!r})).edit({issue.id!r}, {{'severity': 'high'}})\n"
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,

@@ -14,10 +14,10 @@ import orjson
 import pytest
 from conftest import git, run_tracker
 
+from data.errors import DamagedFile
 from data.files import encode, relative_path
 from data.load import STATE_DIR
 from tracker.doctor import examine, healthy
-from tracker.errors import DamagedFile
 from tracker.register import Register
 
 

@@ -24,7 +24,7 @@ from tracker.register import Register
 HOLD = """
 import sys, time
 from pathlib import Path
-from tracker.model import to_document
+from data.model import to_document
 from tracker.register import Register
 register = Register.open(Path(sys.argv[1]))
 with register.writing():

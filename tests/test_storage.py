@@ -11,11 +11,11 @@ import pytest
 from conftest import git
 from tinydb.table import Document
 
+from data.errors import DamagedFile, InvalidRecord
 from data.files import encode, read_bytes, relative_path, write_atomic
 from data.load import load_register
+from data.model import Issue, to_document
 from data.storage import RegisterDatabase
-from tracker.errors import DamagedFile, InvalidRecord
-from tracker.model import Issue, to_document
 from tracker.register import Register
 
 

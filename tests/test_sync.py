@@ -15,12 +15,12 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import git, run_tracker
+from conftest import git, run_tracker, sync
 
+from data.errors import SyncError
 from data.files import relative_path
-from data.sync import NoRemote, add_remote, check_new_remote, clone, sync, sync_status
-from tracker.errors import SyncError
-from tracker.model import Issue, Lesson, to_document
+from data.model import Issue, Lesson, to_document
+from data.sync import NoRemote, add_remote, check_new_remote, clone, sync_status
 from tracker.register import Register
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -15,12 +15,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 from textual.worker import WorkerFailed
 
-from tracker.app import Preferences, TrackerApp, build_app
-from tracker.model import Issue, Lesson
+from data.model import Issue, Lesson
 from tracker.register import Register
-from tracker.screens.record import RecordScreen
-from tracker.screens.record_form import RecordForm, field_specs
-from tracker.screens.register_view import RegisterScreen
+from tracker.tui.app import Preferences, TrackerApp, build_app
+from tracker.tui.screens.record import RecordScreen
+from tracker.tui.screens.record_form import RecordForm, field_specs
+from tracker.tui.screens.register_view import RegisterScreen
 from widgets.filter_bar import FilterBar
 from widgets.record_table import RecordTable
 
@@ -114,7 +114,7 @@ def test_a_form_with_problems_shows_them_beside_the_fields_and_writes_nothing(re
 
 
 def test_the_form_offers_every_field_of_the_model_but_the_ones_tracker_keeps():
-    from tracker.model import Vocabulary
+    from data.model import Vocabulary
 
     for kind, model in (("issue", Issue), ("lesson", Lesson)):
         names = {spec.name for spec in field_specs(kind, Vocabulary())}  # type: ignore[arg-type]
@@ -366,7 +366,7 @@ def test_a_commit_by_another_process_refreshes_the_view_and_keeps_the_cursor(dem
 
 
 def test_every_binding_has_an_id_and_a_description(register: Register):
-    from tracker.screens.help import binding_sections
+    from tracker.tui.screens.help import binding_sections
 
     for _section, bindings in binding_sections():
         for binding in bindings:
@@ -394,7 +394,7 @@ def test_the_help_screen_lists_every_binding_with_the_users_keys(register: Regis
 
 
 def test_keys_and_theme_come_from_the_users_config_and_the_theme_is_remembered(register: Register):
-    from tracker.app import load_preferences, preferences_path
+    from tracker.tui.app import load_preferences, preferences_path
 
     path = preferences_path()
     path.parent.mkdir(parents=True)

@@ -16,11 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Sparkline
 from textual.worker import WorkerFailed
 
-from tracker.model import Vocabulary
+from data.model import Vocabulary
+from data.settings import RegisterSettings
 from tracker.register import Register
-from tracker.screens.dashboard import DashboardScreen
-from tracker.screens.history import HistoryScreen
-from tracker.settings import RegisterSettings
+from tracker.tui.screens.dashboard import DashboardScreen
+from tracker.tui.screens.history import HistoryScreen
 from widgets.charts import BarChart, bar_cells
 from widgets.timeline import Timeline, TimelineEntry, lines_of
 

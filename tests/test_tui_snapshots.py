@@ -14,7 +14,7 @@ import pytest
 from screenshots.make_screenshots import TODAY, sample_register
 from textual.pilot import Pilot
 
-from tracker.app import Preferences, TrackerApp, build_app
+from tracker.tui.app import Preferences, TrackerApp, build_app
 
 SIZES = [(80, 24), (160, 48)]
 

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.model import Issue, Lesson, Vocabulary, clean_line, problems
-from tracker.settings import RegisterSettings
-from tracker.validation import ValidationError, amount, day, flag, moment
+from data.model import Issue, Lesson, Vocabulary, problems
+from data.settings import RegisterSettings
+from data.text import clean_line
+from data.validation import ValidationError, amount, day, flag, moment
 
 
 def lines_of(build) -> list[str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.model import ACTION_STATUSES, Vocabulary
+from data.model import ACTION_STATUSES, Vocabulary
 
 AGE_BUCKETS: tuple[tuple[str, int], ...] = (
     ("0–7 days", 7),

@@ -21,10 +21,10 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from data.errors import TrackerError
 from data.git import Identity
-from tracker.errors import TrackerError
+from data.settings import RegisterSettings, ReportWording
 from tracker.register import Register
-from tracker.settings import RegisterSettings, ReportWording
 
 PEOPLE = {
     "Priya Nair": ("Finance systems lead", "priya.nair"),

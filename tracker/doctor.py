@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from data.errors import GitError, RegisterBusy, TrackerError
 from data.files import TABLES, id_from_path, relative_path
 from data.git import INDEX_LOCK_STALE_SECONDS, Git
 from data.history import has_commit_graph
+from data.ids import is_record_id
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
 from data.lock import WriterLock
-from tracker.errors import GitError, RegisterBusy, TrackerError
-from tracker.model import is_record_id
 
 RECORD_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
 STATE_TEMPORARY = re.compile(r"^\.(?:cache\.json|listing\.pickle|texts\.pickle|pending|sync\.json)\.(\d+)(?:\.\d+)?\.tmp$")
@@ -178,7 +178,7 @@ def _check_state_folder(exam: Examination) -> None:
 
 
 def _check_settings(exam: Examination) -> None:
-    from tracker.settings import SETTINGS_FILE, load_settings
+    from data.settings import SETTINGS_FILE, load_settings
 
     path = exam.root / SETTINGS_FILE
     if not path.exists() and not path.is_symlink():
@@ -218,7 +218,7 @@ def _check_identity(exam: Examination) -> None:
 
 
 def _check_git_settings(exam: Examination) -> None:
-    from tracker.register import GIT_SETTINGS
+    from data.gitconfig import GIT_SETTINGS
 
     missing = [key for key, value in GIT_SETTINGS.items()
                if exam.git.text("config", "--local", "--get", key, check=False) != value]

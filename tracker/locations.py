@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tracker.settings import SETTINGS_FILE
+from data.settings import SETTINGS_FILE
 
 REGISTER_ENV = "TRACKER_REGISTER"
 DATA_DIR_ENV = "TRACKER_DATA_DIR"

@@ -6,7 +6,6 @@ control characters) is made visible instead of being printed raw.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 from datetime import date
@@ -14,21 +13,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def literal(text: object) -> str:
-    """Text safe to print: control characters shown as `\\xNN`, never sent raw.
-    (Printable text, which is almost all text, cannot hold one: it is returned
-    as it is without running the pattern.)"""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return _UNSAFE.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
-
-
-def one_line(text: object) -> str:
-    return " ".join(literal(text).replace("\t", " ").split("\n"))
+from data.text import literal, one_line
 
 
 def fit(text: str, width: int) -> str:
@@ -127,3 +112,10 @@ def record(document: dict[str, Any]) -> str:
             )
             lines += ["    " + literal(line) for line in update["text"].splitlines()]
     return "\n".join(lines)
+
+
+def json_text(document: dict[str, Any]) -> str:
+    """A record as `--json` prints it: exactly the bytes of its file."""
+    from data.files import encode
+
+    return encode(document).decode()

@@ -16,13 +16,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from data import commits
 from data.changes import compose, record_message
-from data.files import encode, id_from_path, read_bytes, relative_path, remove, table_of, write_many_atomic
-from data.git import Git, Identity
-from data.journal import Journal
-from data.load import STATE_DIR, validate_file
-from data.lock import WriterLock
-from tracker.errors import (
+from data.errors import (
     DamagedFile,
     GitError,
     InvalidId,
@@ -31,47 +27,47 @@ from tracker.errors import (
     RegisterNotFound,
     TrackerError,
 )
-from tracker.model import (
-    ISSUE_PREFIX,
-    LESSON_PREFIX,
+from data.files import (
+    encode,
+    id_from_path,
+    read_bytes,
+    relative_path,
+    remove,
+    table_name,
+    table_of,
+    write_many_atomic,
+)
+from data.git import Git, Identity
+from data.gitconfig import GITATTRIBUTES, GITIGNORE, configure, ensure_git_settings
+from data.ids import ISSUE_PREFIX, LESSON_PREFIX, is_record_id, kind_of, new_id, normalise_id
+from data.journal import Journal
+from data.load import STATE_DIR, validate_file
+from data.lock import WriterLock
+from data.model import (
     AnyRecord,
     Issue,
     Lesson,
     Update,
     from_document,
-    is_record_id,
-    kind_of,
     model_for,
-    new_id,
-    normalise_id,
     now,
     problems,
     to_document,
     vocabulary_problems,
 )
-from tracker.query import Kind, Query, parse, sort_key
-from tracker.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
-from tracker.validation import ValidationError
+from data.query import Access, Kind, Query, parse, sort_key
+from data.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
+from data.validation import ValidationError
 
 if TYPE_CHECKING:
-    from data.listing import Listing
+    from data.audit import AuditEntry
+    from data.backlog import Transition
+    from data.changes_since import Change
+    from data.history import HistoryEntry
+    from data.listing import Listing, TextIndex
+    from data.published import ReportTag
     from data.storage import RegisterDatabase
-
-GITIGNORE = ".tracker/\n*.tmp\n"
-GITATTRIBUTES = "issues/**/*.json merge=tracker\nlessons/**/*.json merge=tracker\n"
-GIT_SETTINGS = {
-    "gc.auto": "0",
-    "maintenance.auto": "false",
-    "pack.depth": "10",
-    "core.splitIndex": "true",
-    "index.version": "4",
-    "core.untrackedCache": "true",
-    "core.commitGraph": "true",
-    "fetch.writeCommitGraph": "true",
-    "merge.tracker.name": "Tracker field-level merge of record files",
-    "merge.tracker.driver": "tracker merge-file %O %A %B %P",
-}
-
+    from data.sync import SyncResult, SyncStatus
 
 @dataclass(frozen=True)
 class Recovery:
@@ -154,7 +150,7 @@ class Register:
         (root / SETTINGS_FILE).write_text(settings_text(settings), encoding="utf-8")
         (root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         (root / ".gitattributes").write_text(GITATTRIBUTES, encoding="utf-8")
-        register.configure_git()
+        configure(register.git)
         register._commit(
             [SETTINGS_FILE, ".gitignore", ".gitattributes"],
             compose(f"Register created: {settings.name}", [], [], "init"),
@@ -165,13 +161,6 @@ class Register:
         probe = Git(root if (root / ".git").exists() else Path.cwd())
         if self.acting_as is None:
             probe.identity()
-
-    def configure_git(self) -> None:
-        """Settings every clone of a register needs (not versioned: git config)."""
-        for key, value in GIT_SETTINGS.items():
-            self.git.run("config", key, value)
-        if (self.root / ".git" / "index").exists():
-            self.git.run("update-index", "--index-version", "4", "--split-index", check=False)
 
     @property
     def settings(self) -> RegisterSettings:
@@ -230,11 +219,44 @@ class Register:
             self._listing = load_listing(self.root, self.git)
         return self._listing
 
+    def read_document(self, text: str) -> dict[str, Any] | None:
+        """A record's whole document straight from its file (validated), or None
+        when there is no such record or its file cannot be read. Touches nothing
+        the register holds in memory, so any thread may call it."""
+        try:
+            record_id = check_id(text)
+            path = relative_path(record_id)
+            raw = read_bytes(self.root, path)
+            return validate_file(path, raw) if raw is not None else None
+        except TrackerError:
+            return None
+
+    @staticmethod
+    def listing_fields(kind: Kind) -> tuple[str, ...]:
+        """The fields of a listing row of this kind, in the row's order."""
+        from data.listing import FIELDS
+
+        return FIELDS[table_name(kind)]
+
+    @staticmethod
+    def row_access(kind: Kind) -> Access:
+        """How a query reads a listing row of this kind (pass to `data.query.parse`)."""
+        from data.listing import row_access
+
+        return row_access(table_name(kind))
+
+    def text_index(self) -> TextIndex:
+        """Every record's searchable text, loaded when first asked for, safe to
+        share between worker threads."""
+        from data.listing import TextIndex
+
+        return TextIndex(self.root)
+
     def query(self, text: str, kind: Kind, today: date | None = None) -> Query:
         return parse(text, kind, self.settings.vocabulary, today)
 
     def texts(self) -> Listing:
-        """Every record's searchable text (`tracker.query.haystack_of`), from a
+        """Every record's searchable text (`data.query.haystack_of`), from a
         cache of its own, for free words in a query."""
         if self._texts is None:
             from data.listing import load_listing
@@ -365,7 +387,8 @@ class Register:
 
     def _commit(self, paths: list[str], message: str, when: datetime | None = None) -> str:
         moment = when or (self.clock() if self.clock else None)
-        return self.git.commit(
+        return commits.commit(
+            self.git,
             paths, message, author=self.acting_as, when=moment.isoformat() if moment else None
         )
 
@@ -518,3 +541,115 @@ class Register:
             if paths:
                 self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
             return paths
+
+    # --- history, publishing and sharing: git, for the CLI and the TUI --------------
+
+    def head(self) -> str | None:
+        """The commit the register's branch is at (None before the first)."""
+        return self.git.head_commit()
+
+    def history(self, text: str) -> list[HistoryEntry]:
+        """Every committed change to one record, newest first (git's commit-graph
+        is brought up to date first, so a long history reads quickly)."""
+        from data.history import keep_commit_graph_current, record_history
+
+        record_id = check_id(text)
+        keep_commit_graph_current(self.git)
+        return record_history(self.git, record_id)
+
+    def audit_log(self, since: str | None = None, until: str | None = None,
+                  author: str | None = None) -> list[AuditEntry]:
+        """Every change in a period, newest first, field by field."""
+        from data.audit import audit_log
+
+        return audit_log(self.git, since=since, until=until, author=author)
+
+    def status_history(self) -> dict[str, list[Transition]]:
+        """Every issue's status transitions, from git."""
+        from data.backlog import status_history
+
+        return status_history(self.git)
+
+    def latest_report(self) -> ReportTag | None:
+        """The newest published report (its `report/…` tag)."""
+        from data.published import latest_report
+
+        return latest_report(self.git)
+
+    def changes_since(self, commit: str) -> list[Change]:
+        """Records added or changed since a commit (a published report's)."""
+        from data.changes_since import changes_since
+
+        current = {**self.documents("issue"), **self.documents("lesson")}
+        return changes_since(self.git, commit, current, self.settings.vocabulary)
+
+    def publish_report(self, content: bytes, start: date | None, end: date, file_name: str) -> ReportTag:
+        """Tag the register's current commit as a published report, in the name of
+        the person at the keyboard."""
+        from data.published import publish
+
+        return publish(self.git, content, start, end, self.identity(), file_name)
+
+    @classmethod
+    def clone(cls, url: str, path: Path) -> Register:
+        """Join a shared register: clone it and set the clone up for Tracker."""
+        from data.sync import clone
+
+        return cls.open(clone(url, path))
+
+    @staticmethod
+    def merge_file(base: str, ours: str, theirs: str, record_path: str) -> int:
+        """Git's merge driver for one record file (run by git, in the work tree's
+        top folder): 0 when merged, 1 (and a line on stderr) when not."""
+        from data.merge_driver import main
+
+        return main(base, ours, theirs, record_path)
+
+    @staticmethod
+    def check_new_remote(url: str) -> None:
+        """Refuse a remote that cannot be reached or already holds a repository."""
+        from data.sync import check_new_remote
+
+        check_new_remote(url)
+
+    def add_remote(self, url: str, name: str = "origin") -> None:
+        from data.sync import add_remote
+
+        add_remote(self.root, url, name)
+
+    def sync_status(self, remote: str | None = None) -> SyncStatus:
+        """Where this clone stands against its remote as last fetched: no network."""
+        from data.sync import sync_status
+
+        return sync_status(self.root, remote or self.settings.sync.remote)
+
+    def sync(self, remote: str | None = None, retries: int = 5) -> SyncResult:
+        """Fetch, merge and push, retrying when another clone pushed first: the
+        register's writer lock is held throughout, a merge a killed sync left half
+        done is undone first, and the outcome is kept for `sync_status`."""
+        from data.history import write_commit_graph
+        from data.sync import NoRemote, SyncRun, record_state, remote_url
+        from data.sync_merge import undo_interrupted_merge
+
+        remote = remote or self.settings.sync.remote
+        if remote_url(self.git, remote) is None:
+            raise NoRemote(f"{self.root}: this register has no remote {remote!r} to sync with; "
+                           f"add one with: git remote add {remote} URL (or tracker init --remote URL)")
+        notices = []
+        with self.lock:
+            if undo_interrupted_merge(self.git):
+                notices.append("undid the half-done merge of an interrupted sync; merging again")
+        try:
+            with self.writing() as me:
+                ensure_git_settings(self.git)
+                result = SyncRun(self.git, remote, me).run(max(1, retries))
+            result.notices = notices + self.notices
+            self.notices = []
+        except TrackerError as error:
+            record_state(self.root, str(error))
+            raise
+        finally:
+            self.reload()
+        record_state(self.root, None)
+        write_commit_graph(self.git)
+        return result

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from data.git import Identity  # noqa: E402
-from tracker.model import Issue, Lesson, Update  # noqa: E402
+from data.model import Issue, Lesson, Update  # noqa: E402
 from tracker.register import Register  # noqa: E402
 
 TODAY = date(2025, 3, 31)
@@ -69,7 +69,7 @@ def sample_register(root: Path) -> Register:
 
 
 async def _capture(register: Register, folder: Path, size: tuple[int, int]) -> None:
-    from tracker.app import Preferences, build_app
+    from tracker.tui.app import Preferences, build_app
 
     app = build_app(register, today=TODAY, preferences=Preferences(None, {}))
     async with app.run_test(size=size) as pilot:

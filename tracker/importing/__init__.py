@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from data.text import one_line
 from tracker.importing.plan import (
     ImportOptions,
     ImportPlan,
@@ -23,7 +24,6 @@ from tracker.importing.plan import (
 )
 from tracker.importing.reading import UnreadableFile
 from tracker.importing.report import report_dict, report_lines
-from tracker.present import one_line
 
 __all__ = [
     "ImportOptions",

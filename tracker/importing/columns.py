@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from tracker.model import Issue, Lesson
+from data.model import Issue, Lesson
 
 Kind = Literal["issue", "lesson"]
 ID_COLUMN = "id"

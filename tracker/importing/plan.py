@@ -20,8 +20,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from data.errors import IdentityMissing, TrackerError
 from data.files import relative_path
-from tracker.errors import IdentityMissing, TrackerError
+from data.ids import ISSUE_PREFIX, LESSON_PREFIX, is_record_id, kind_of, new_id, normalise_id
+from data.model import AnyRecord, Issue, Lesson, Update, problems, to_document, vocabulary_problems
+from data.text import clean_line
+from data.validation import ValidationError
 from tracker.importing.columns import (
     ID_COLUMN,
     UPDATE_COLUMN,
@@ -47,23 +51,6 @@ from tracker.importing.values import (
     word_lists,
     words,
 )
-from tracker.model import (
-    ISSUE_PREFIX,
-    LESSON_PREFIX,
-    AnyRecord,
-    Issue,
-    Lesson,
-    Update,
-    clean_line,
-    is_record_id,
-    kind_of,
-    new_id,
-    normalise_id,
-    problems,
-    to_document,
-    vocabulary_problems,
-)
-from tracker.validation import ValidationError
 
 TITLE_FROM_TEXT_MAX = 120
 VALUE_SHOWN_MAX = 60

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from data.errors import TrackerError
 from exports.tabular import unguard_cell
-from tracker.errors import TrackerError
 
 IMPORT_MAX_BYTES = 200_000_000
 HEADER_SEARCH_ROWS = 10

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from data.text import one_line
 from tracker.importing.plan import ImportPlan
-from tracker.present import one_line
 
 
 def report_lines(plan: ImportPlan, done: bool = False) -> list[str]:

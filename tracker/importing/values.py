@@ -22,7 +22,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tracker.model import (
+from data.model import (
     ACTION_STATUSES,
     COST_BASES,
     ISSUE_TYPES,

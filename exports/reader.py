@@ -1,0 +1,44 @@
+"""What the exports read of a register: a small typed protocol.
+
+`exports/` never opens files or runs git itself. It is handed something that
+answers these questions (in the application, the register service,
+`tracker.register.Register`; in tests, the same), the way Harlequin's app
+talks to an abstract connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Protocol
+
+from data.backlog import Transition
+from data.changes_since import Change
+from data.published import ReportTag
+from data.query import Kind, Query
+from data.settings import RegisterSettings
+
+Document = dict[str, Any]
+
+
+class RegisterReader(Protocol):
+    """A register as the exports read it."""
+
+    @property
+    def settings(self) -> RegisterSettings:
+        """The register's settings (`tracker.toml`)."""
+
+    def documents(self, kind: Kind) -> Mapping[str, Document]:
+        """Every record of one kind as stored documents, by ID (not to be modified)."""
+
+    def query(self, text: str, kind: Kind, today: date | None = None) -> Query:
+        """A query in the language of `tracker list`, compiled for this register."""
+
+    def status_history(self) -> dict[str, list[Transition]]:
+        """Every issue's status transitions, oldest first, from the register's history."""
+
+    def latest_report(self) -> ReportTag | None:
+        """The newest published report, or None."""
+
+    def changes_since(self, commit: str) -> list[Change]:
+        """Records added or changed since a commit."""

@@ -1,0 +1,79 @@
+"""What every command shares: finding and opening the register, errors as one
+line on stderr (exit status 1), notices, `-` for standard input."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from data.errors import TrackerError
+
+if TYPE_CHECKING:
+    from tracker.register import Register
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str) -> None:
+    click.echo(f"tracker: {message}", err=True)
+    sys.exit(1)
+
+
+def reports_errors(function: F) -> F:
+    """Turn Tracker's errors into one line on stderr and exit status 1."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except TrackerError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        except BrokenPipeError:
+            # The reader went away (`tracker log | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            _fail(f"{where}{error.strerror or error}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_register(ctx: click.Context) -> Register:
+    """The register this invocation works on, created on first use if it is the
+    user's default register."""
+    from tracker.locations import find_register
+    from tracker.register import Register
+
+    root, is_default = find_register(ctx.obj.get("register"))
+    if is_default and not (root / "tracker.toml").exists():
+        click.echo(f"tracker: creating your register at {root}", err=True)
+        return Register.init(root, name="My register")
+    return Register.open(root)
+
+
+def say_notices(register: Any) -> None:
+    for notice in register.notices:
+        click.echo(f"tracker: {notice}", err=True)
+
+
+# Commands that live in their own modules, imported only when they are run, so that
+# `tracker add` never pays for the imports of `tracker export` or `tracker sync`.
+
+
+def given(options: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in options.items() if value is not None and value != ()}
+
+
+def text_argument(value: str | None) -> str | None:
+    """`-` means: read the text from standard input."""
+    if value == "-":
+        return sys.stdin.read()
+    return value

@@ -1,0 +1,102 @@
+"""`tracker export`: transparency reports, lessons digests and record exports.
+
+    tracker export                          public report since the last published one, markdown
+    tracker export --audience internal -o - internal report on standard output
+    tracker export --kind digest --format html
+    tracker export --format csv status:open area:payroll
+    tracker export --publish                write the report and tag the register report/YYYY-MM-DD
+
+Loaded only when `tracker export` runs (see LAZY_COMMANDS in tracker.cli); it
+never imports Textual.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from data.errors import TrackerError
+from exports.rules import Audience
+from exports.service import DOCUMENT_KINDS, ExportRequest, default_output, default_start, file_bytes, render
+from tracker.cli.common import open_register, reports_errors
+
+KINDS = ("report", "digest", "issues", "lessons")
+FORMATS = ("md", "html", "csv", "json")
+
+
+def _day(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise TrackerError(f"--{option}: {value!r} is not a date like 2024-06-30") from None
+
+
+def _settle(kind: str | None, format: str | None, audience: str, start: str | None, end: str | None,
+            query: tuple[str, ...], register: Any) -> ExportRequest:
+    """Fill in defaults and refuse combinations that make no sense."""
+    kind = kind or ("issues" if format in ("csv", "json") else "report")
+    format = format or ("md" if kind in DOCUMENT_KINDS else "csv")
+    if (kind in DOCUMENT_KINDS) != (format in ("md", "html")):
+        wanted = "md or html" if kind in DOCUMENT_KINDS else "csv or json"
+        raise click.UsageError(f"--kind {kind} is written as {wanted}, not {format}")
+    if query and kind in DOCUMENT_KINDS:
+        raise click.UsageError("a QUERY selects records for --kind issues or lessons (csv or json)")
+    last_day = _day("to", end) or date.today()
+    first_day = _day("from", start)
+    if start is None and kind == "report":
+        first_day = default_start(register, last_day)
+    if first_day and first_day > last_day:
+        raise TrackerError(f"--from {first_day} is after --to {last_day}")
+    chosen: Audience = "internal" if audience == "internal" else "public"
+    return ExportRequest(kind, format, chosen, first_day, last_day, " ".join(query))
+
+
+def write(text: str, output: str | None, request: ExportRequest) -> tuple[bytes, str]:
+    """Write the export; returns the bytes written and where they went."""
+    if output == "-":
+        content = text.encode("utf-8")
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return content, "standard output"
+    path = Path(output) if output else default_output(request)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    content = file_bytes(text, request.format)
+    path.write_bytes(content)
+    return content, str(path)
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--from", "start", metavar="DATE", help="First day covered (default: the day after the last "
+              "published report, or the register's beginning).")
+@click.option("--to", "end", metavar="DATE", help="Last day covered (default: today).")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
+              help="public applies the publication rules; internal shows everything.")
+@click.option("--kind", type=click.Choice(KINDS), help="report (default for md/html), digest of lessons, "
+              "or issues / lessons as records (default for csv/json).")
+@click.option("--format", "format_", type=click.Choice(FORMATS), help="md (default), html, csv or json.")
+@click.option("--output", "-o", metavar="FILE", help="Where to write; - for standard output "
+              "(default: exports/KIND-AUDIENCE-DATE.FORMAT in the current folder).")
+@click.option("--publish", is_flag=True, help="Tag the register report/DATE with the report's content hash.")
+@click.pass_context
+@reports_errors
+def export(ctx: click.Context, query: tuple[str, ...], start: str | None, end: str | None, audience: str,
+           kind: str | None, format_: str | None, output: str | None, publish: bool) -> None:
+    """Write a transparency report, a lessons digest, or records matching a QUERY."""
+    register = open_register(ctx)
+    request = _settle(kind, format_, audience, start, end, query, register)
+    if publish and (request.kind != "report" or request.audience != "public"):
+        raise click.UsageError("--publish is for the public transparency report only")
+    text, summary = render(register, request)
+    content, where = write(text, output, request)
+    click.echo(f"tracker: wrote {summary} to {where}", err=True)
+    if publish:
+        name = Path(where).name if output != "-" else "standard output"
+        tag = register.publish_report(content, request.start, request.end, name)
+        click.echo(f"tracker: published as tag {tag.name} (sha256 {tag.content_sha256})", err=True)

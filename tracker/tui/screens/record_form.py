@@ -1,0 +1,341 @@
+"""The new and edit forms: every field of an issue or a lesson with the input that
+suits it, validated by the model, saved as one commit.
+
+Fields come from the model (`Issue.model_fields`, `Lesson.model_fields`), so a
+field added to the model appears here; `ORDER` only decides where. Choices come
+from the register's vocabulary and the model's `Literal` types. Problems from
+the model are shown beside their fields and nothing is written. `ctrl+e` edits
+the focused long text in `$VISUAL`/`$EDITOR`; leaving with unsaved changes asks
+first.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import UnionType
+from typing import Any, ClassVar, Literal, Union, get_args, get_origin
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
+
+from data.errors import InvalidRecord
+from data.model import AnyRecord, Issue, Lesson, Vocabulary, problems, to_document, vocabulary_problems
+from data.query import Kind
+from data.validation import ValidationError
+from tracker.tui.snapshot import Document, tracker_app
+
+NOT_EDITABLE = ("id", "updates", "created_at")
+LONG_FIELDS = ("description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation")
+ORDER: dict[Kind, tuple[str, ...]] = {
+    "issue": ("title", "type", "status", "severity", "priority", "area", "visibility", "owner", "owner_role",
+              "raised_by", "raised_on", "target_date", "closed_on", "affects_vulnerable", "statutory_impact",
+              "cost_gbp", "cost_basis", "tags", "lessons", "related", "external_ref", "description", "workaround"),
+    "lesson": ("title", "type", "action_status", "priority", "area", "source", "visibility", "owner_role",
+               "logged_by", "logged_on", "was_risk", "tags", "issues", "external_ref", "event", "effect", "cause",
+               "early_warnings", "recommendation"),
+}
+VOCABULARY_FIELDS = {"status": "statuses", "severity": "severities", "priority": "priorities", "area": "areas"}
+LABELS = {
+    "owner_role": "Owner role", "raised_by": "Raised by (blank: you)", "logged_by": "Logged by (blank: you)",
+    "raised_on": "Raised on", "target_date": "Target date", "closed_on": "Closed on",
+    "affects_vulnerable": "Affects vulnerable residents", "statutory_impact": "Statutory or compliance impact",
+    "cost_gbp": "Cost impact (£)", "cost_basis": "Cost basis", "tags": "Tags (comma separated)",
+    "lessons": "Linked lessons (IDs)", "related": "Related issues (IDs)", "issues": "Linked issues (IDs)",
+    "external_ref": "Original reference", "action_status": "Action status", "was_risk": "Was a known risk",
+    "early_warnings": "Early-warning indicators", "cause": "Cause or trigger",
+}
+InputKind = Literal["line", "select", "date", "bool", "number", "list", "markdown"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    input: InputKind
+    choices: tuple[str, ...] = ()
+    optional: bool = False
+
+
+def _literal_choices(annotation: Any) -> tuple[tuple[str, ...], bool]:
+    """The words of a `Literal[...]` (or `Literal[...] | None`), and whether None is allowed."""
+    if get_origin(annotation) is Literal:
+        return tuple(get_args(annotation)), False
+    if get_origin(annotation) in (Union, UnionType):
+        parts = get_args(annotation)
+        for part in parts:
+            if get_origin(part) is Literal:
+                return tuple(get_args(part)), type(None) in parts
+    return (), False
+
+
+def field_specs(kind: Kind, words: Vocabulary) -> list[FieldSpec]:
+    """Every editable field of the kind's model, in form order, with its input."""
+    model = Issue if kind == "issue" else Lesson
+    names = [*ORDER[kind], *(n for n in model.model_fields if n not in ORDER[kind] and n not in NOT_EDITABLE)]
+    specs = []
+    for name in names:
+        info = model.model_fields[name]
+        label = LABELS.get(name, name.replace("_", " ").capitalize())
+        choices, optional = _literal_choices(info.annotation)
+        text = repr(info.annotation)
+        if name in VOCABULARY_FIELDS:
+            specs.append(FieldSpec(name, label, "select", tuple(getattr(words, VOCABULARY_FIELDS[name]))))
+        elif choices:
+            specs.append(FieldSpec(name, label, "select", choices, optional))
+        elif name in LONG_FIELDS:
+            specs.append(FieldSpec(name, label, "markdown"))
+        elif info.annotation is bool:
+            specs.append(FieldSpec(name, label, "bool"))
+        elif "date" in text:
+            specs.append(FieldSpec(name, label, "date", optional=not info.is_required() and info.default is None))
+        elif "float" in text:
+            specs.append(FieldSpec(name, label, "number", optional=True))
+        elif "list" in text:
+            specs.append(FieldSpec(name, label, "list"))
+        else:
+            specs.append(FieldSpec(name, label, "line"))
+    return specs
+
+
+class DateText(Validator):
+    """A date typed as YYYY-MM-DD (blank allowed where the field is optional)."""
+
+    def __init__(self, optional: bool) -> None:
+        super().__init__(failure_description="a date like 2025-03-31")
+        self.optional = optional
+
+    def validate(self, value: str) -> ValidationResult:
+        if not value.strip():
+            return self.success() if self.optional else self.failure("needs a date like 2025-03-31")
+        try:
+            date.fromisoformat(value.strip())
+        except ValueError:
+            return self.failure("not a date like 2025-03-31")
+        return self.success()
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float):
+        return f"{value:g}" if value < 1e15 else str(value)
+    return str(value)
+
+
+class RecordForm(Screen[str | None]):
+    """New (`document=None`) or edit form; dismisses with the saved record's ID."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Validate and save (one commit)"),
+        Binding("escape", "leave", "Close", id="form.close", tooltip="Close the form (asks if there are changes)"),
+        Binding("ctrl+e", "external_editor", "$EDITOR", id="form.editor",
+                tooltip="Edit the focused long text in your $EDITOR"),
+    ]
+
+    def __init__(self, kind: Kind, document: Document | None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.document = document
+        self.specs: list[FieldSpec] = []
+        self.initial: dict[str, Any] = {}
+
+    # --- building -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        app = tracker_app(self)
+        assert app.snapshot is not None
+        self.specs = field_specs(self.kind, app.snapshot.settings.vocabulary)
+        start = self.document or self._defaults(app.today)
+        if self.document is None:
+            heading = f"New {self.kind}"
+        else:
+            heading = f"Edit {self.document['id']}  {self.document['title']}"
+        yield Static(Text(heading), classes="form--heading")
+        yield Static("", id="error-record", classes="field--error")
+        with VerticalScroll(id="form"):
+            for spec in self.specs:
+                with Horizontal(classes=f"field field--{spec.input}", id=f"field-{spec.name}"):
+                    if spec.input != "bool":
+                        yield Label(spec.label, classes="field--label")
+                    yield self._input(spec, start.get(spec.name))
+                yield Static("", id=f"error-{spec.name}", classes="field--error")
+        yield Footer()
+
+    def _defaults(self, today: date) -> Document:
+        model = Issue if self.kind == "issue" else Lesson
+        defaults: Document = {name: info.default for name, info in model.model_fields.items()
+                              if not info.is_required() and info.default_factory is None}
+        defaults["raised_on" if self.kind == "issue" else "logged_on"] = today.isoformat()
+        for spec in self.specs:
+            if spec.input == "select" and not spec.optional and defaults.get(spec.name) not in spec.choices:
+                defaults[spec.name] = spec.choices[0]
+        return defaults
+
+    def _input(self, spec: FieldSpec, value: Any) -> Widget:
+        name = f"input-{spec.name}"
+        if spec.input == "select":
+            options = [(choice, choice) for choice in spec.choices]
+            chosen = value if value in spec.choices else Select.NULL
+            return Select(options, value=chosen, allow_blank=spec.optional or chosen is Select.NULL,
+                          id=name, compact=True)
+        if spec.input == "bool":
+            return Checkbox(spec.label, bool(value), id=name, compact=True)
+        if spec.input == "markdown":
+            return TextArea(str(value or ""), id=name, soft_wrap=True, tab_behavior="focus", compact=True)
+        validators = [DateText(spec.optional)] if spec.input == "date" else []
+        placeholder = {"date": "YYYY-MM-DD", "number": "e.g. 25000", "list": "comma, separated"}.get(spec.input, "")
+        return Input(_shown(value), id=name, placeholder=placeholder, validators=validators,
+                     valid_empty=spec.optional, compact=True, select_on_focus=False)
+
+    def on_mount(self) -> None:
+        self.initial = self.values()
+        self.query_one(f"#input-{self.specs[0].name}").focus()
+
+    # --- reading the form ---------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What the form holds now, as the model accepts it (strings are parsed by it)."""
+        values: dict[str, Any] = {}
+        for spec in self.specs:
+            widget = self.query_one(f"#input-{spec.name}")
+            if isinstance(widget, Select):
+                values[spec.name] = None if widget.value is Select.NULL else widget.value
+            elif isinstance(widget, Checkbox):
+                values[spec.name] = widget.value
+            elif isinstance(widget, TextArea):
+                values[spec.name] = widget.text
+            elif isinstance(widget, Input) and spec.input == "list":
+                values[spec.name] = [part.strip() for part in widget.value.split(",") if part.strip()]
+            elif isinstance(widget, Input):
+                values[spec.name] = widget.value.strip()
+        return values
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.initial) and self.values() != self.initial
+
+    def _check(self, values: dict[str, Any]) -> tuple[AnyRecord | None, list[str]]:
+        """Validate locally, as the register will (the model, then the vocabulary)."""
+        model = Issue if self.kind == "issue" else Lesson
+        data = {**(self.document or {}), **values}
+        person = "raised_by" if self.kind == "issue" else "logged_by"
+        if not data.get(person):
+            data[person] = "you"
+        try:
+            record = model.model_validate(data)
+        except ValidationError as error:
+            return None, problems(error)
+        app = tracker_app(self)
+        assert app.snapshot is not None
+        return record, vocabulary_problems(record, app.snapshot.settings.vocabulary)
+
+    # --- saving -----------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        values = self.values()
+        record, lines = self._check(values)
+        self.show_problems(lines)
+        if lines or record is None:
+            return
+        app = tracker_app(self)
+        if self.document is None:
+            fields = {name: value for name, value in values.items() if value not in ("", None, [])}
+            adder = "add_issue" if self.kind == "issue" else "add_lesson"
+            app.change(lambda register: getattr(register, adder)(**fields), f"Adding a {self.kind}",
+                       on_done=self._saved, on_invalid=self._invalid)
+            return
+        new, old = to_document(record), self.document
+        changes = {name: new[name] for name in values if new.get(name) != old.get(name)}
+        if not changes:
+            self.dismiss(old["id"])
+            return
+        record_id = old["id"]
+        app.change(lambda register: register.edit(record_id, changes), f"Saving {record_id}",
+                   on_done=self._saved, on_invalid=self._invalid)
+
+    def _saved(self, record: AnyRecord) -> None:
+        verb = "added" if self.document is None else "saved"
+        self.app.notify(f"{record.id} {verb}")
+        self.initial = {}
+        self.dismiss(record.id)
+
+    def _invalid(self, error: InvalidRecord) -> None:
+        self.show_problems(error.problems)
+
+    def show_problems(self, lines: list[str]) -> None:
+        """Each problem beside its field; problems of no one field at the top."""
+        by_field: dict[str, list[str]] = {}
+        names = {spec.name for spec in self.specs}
+        for line in lines:
+            name = line.split(":", 1)[0].split(".", 1)[0].strip()
+            by_field.setdefault(name if name in names else "record", []).append(line)
+        for static in self.query(".field--error").results(Static):
+            found = by_field.get((static.id or "").removeprefix("error-"), [])
+            static.update(Text("\n".join(found)))
+            static.set_class(bool(found), "-shown")
+        if lines:
+            first = next((name for name in by_field if name in names), None)
+            if first:
+                self.query_one(f"#field-{first}").scroll_visible()
+            self.notify(f"{len(lines)} problem(s): nothing was saved", severity="error")
+
+    # --- leaving and $EDITOR -------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        from tracker.tui.screens.confirm import ConfirmationModal
+
+        if not self.dirty:
+            self.dismiss(None)
+            return
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        question = "Discard your changes? They have not been saved."
+        self.app.push_screen(ConfirmationModal(question, yes="Discard", no="Keep editing"), answered)
+
+    def action_external_editor(self) -> None:
+        area = self.focused
+        if not isinstance(area, TextArea):
+            self.notify("ctrl+e edits a long text: move to one first (description, workaround…)")
+            return
+        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        handle, name = tempfile.mkstemp(suffix=".md", prefix="tracker-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(area.text)
+            with self.app.suspend():
+                subprocess.run([*editor, name], check=False)
+            area.text = Path(name).read_text(encoding="utf-8")
+        except SuspendNotSupported:
+            self.notify("this terminal cannot hand over to an editor", severity="warning")
+        except OSError as error:
+            self.notify(f"editor {editor[0]!r} did not run: {error.strerror or error}", severity="error")
+        finally:
+            os.unlink(name)
+
+    @on(Input.Changed)
+    def _validate_typing(self, event: Input.Changed) -> None:
+        """Date problems are shown as they are typed, beside the field."""
+        if event.validation_result is None or event.input.id is None:
+            return
+        name = event.input.id.removeprefix("input-")
+        reasons = event.validation_result.failure_descriptions
+        error = self.query_one(f"#error-{name}", Static)
+        error.update(Text(f"{name}: {reasons[0]}" if reasons else ""))
+        error.set_class(bool(reasons), "-shown")

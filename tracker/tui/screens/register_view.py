@@ -1,0 +1,319 @@
+"""The registers: issues and lessons, each a table with a live filter.
+
+`1` and `2` (or a click on the tabs) switch register; `/` filters with the query
+language of `tracker list`; enter opens a record; the quick actions act on the
+highlighted record. The screen keeps a filter and a cursor per register, and
+keeps the cursor on its record when the register changes underneath it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Footer, Input, Tab, Tabs
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from data.errors import QueryError, TrackerError
+from data.ids import kind_of
+from data.model import ACTION_STATUSES, Vocabulary
+from data.query import Kind, parse
+from tracker.tui.screens.record_actions import RecordActionsScreen
+from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, tracker_app
+from widgets.filter_bar import FilterBar
+from widgets.record_table import Column, RecordTable, SortKey
+from widgets.status_bar import StatusBar
+
+KINDS: tuple[Kind, Kind] = ("issue", "lesson")
+
+
+def _number(text: str) -> int:
+    return int(text[:-1]) if text else 1 << 30
+
+
+def rank_key(order: list[str], index: int) -> SortKey:
+    """Sort a column by a word's place in the register's vocabulary, unknown words last."""
+    rank = {word: position for position, word in enumerate(order)}
+    return lambda _key, cells: rank.get(cells[index], len(rank))
+
+
+@dataclass(frozen=True)
+class Order:
+    """How the table is sorted, so a filter worker can hand it rows in that order."""
+
+    column: str | None
+    reverse: bool
+    key: SortKey | None
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """Every row of one snapshot in one sort order, with its listing row: worked
+    out once per snapshot and order, so a keystroke only filters a sorted list."""
+
+    snapshot: RegisterSnapshot
+    order: Order
+    pairs: list[tuple[Row, tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """A filter's result: rows to show (in the table's order), or why the query
+    cannot be read."""
+
+    kind: Kind
+    text: str
+    rows: list[Row]
+    total: int
+    ordered: Ordered | None = None
+    error: str | None = None
+
+
+def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
+                orders: dict[Kind, Ordered]) -> Filtered | None:
+    """The rows matching `text`, in the table's order (runs in a thread worker;
+    returns None when a newer filter has cancelled it). The query reads each
+    record's listing row through a view, so no document is made. The sorted
+    rows are kept in `orders` as soon as they are made, so that a filter
+    cancelled by the next keystroke still leaves them for it."""
+    cached = orders.get(kind)
+    total = len(snapshot.sources[kind])
+    try:
+        query = parse(text, kind, snapshot.settings.vocabulary, snapshot.today) if text.strip() else None
+    except QueryError as error:
+        return Filtered(kind, text, [], total, cached, str(error))
+    if cached is None or cached.snapshot is not snapshot or cached.order != order:
+        sources = snapshot.sources[kind]
+        pairs = [(row, sources[record_id]) for record_id, row in snapshot.rows[kind].items()]
+        cached = Ordered(snapshot, order, sort_rows(pairs, order, COLUMNS[kind]))
+        orders[kind] = cached
+    if query is None:
+        return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
+    worker = get_current_worker()
+    table = "issues" if kind == "issue" else "lessons"
+    on_rows = parse(text, kind, snapshot.settings.vocabulary, snapshot.today, access=snapshot.access[kind])
+    test = on_rows.fields
+    words: Callable[[str], bool] | None = None
+    if on_rows.words:
+        if snapshot.text_index is None:
+            raise TrackerError("the register's text index is not loaded")
+        words = on_rows.matching_words(snapshot.text_index.texts(table, snapshot.head))
+    shown = []
+    for count, (row, source) in enumerate(cached.pairs):
+        if count % 4096 == 0 and worker.is_cancelled:
+            return None
+        if (words is None or words(row[0])) and test(source):
+            shown.append(row)
+    return Filtered(kind, text, shown, total, cached)
+
+
+def sort_rows(pairs: list[tuple[Row, Any]], order: Order,
+              columns: tuple[Column, ...]) -> list[tuple[Row, Any]]:
+    """Sort as `RecordTable` does (stable, same keys), so its own re-sort of a
+    filtered part is a single linear pass."""
+    if order.column is None:
+        return pairs
+    custom = order.key
+    if custom is not None:
+        return sorted(pairs, key=lambda pair: custom(*pair[0]), reverse=order.reverse)
+    index = [column.key for column in columns].index(order.column)
+    return sorted(pairs, key=lambda pair: pair[0][1][index].casefold(), reverse=order.reverse)
+
+
+class RegisterScreen(RecordActionsScreen):
+    """Both registers; the one shown is `self.kind`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show('issue')", "Issues", show=False, id="register.issues", tooltip="Show the issues register"),
+        Binding("2", "show('lesson')", "Lessons", show=False, id="register.lessons", tooltip="Show the lessons log"),
+        Binding("slash", "filter", "Filter", key_display="/", id="register.filter",
+                tooltip="Filter with the query language, e.g. status:open severity:high backlog"),
+        Binding("n", "new_record", "New", id="register.new", tooltip="Add a new issue or lesson"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="register.clear_filter",
+                tooltip="Clear the filter and show every record"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind: Kind = "issue"
+        self._sort_keys: dict[Kind, dict[str, SortKey]] = {"issue": {}, "lesson": {}}
+        self._words: Vocabulary | None = None
+        self._wanted: dict[Kind, str] = {}
+        self._ordered: dict[Kind, Ordered] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Tabs(Tab("1 Issues", id="tab-issue"), Tab("2 Lessons", id="tab-lesson"))
+        with ContentSwitcher(initial="issue"):
+            for kind in KINDS:
+                with Vertical(id=kind):
+                    yield FilterBar(f"/ filter {kind}s: status:open severity:high area:finance words…",
+                                    id=f"filter-{kind}")
+                    yield RecordTable(COLUMNS[kind], id=f"table-{kind}")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for kind in KINDS:
+            table = self.table(kind)
+            self._set_sort_key(kind, "age", lambda _key, cells: _number(cells[-1]))
+            table.sort_by("age", reverse=False)
+        self.table("issue").focus()
+        app = tracker_app(self)
+        self.query_one(StatusBar).show_sync(app.sync_state)
+        if app.snapshot is not None:
+            self._show(app.snapshot)
+
+    def table(self, kind: Kind) -> RecordTable:
+        return self.query_one(f"#table-{kind}", RecordTable)
+
+    def filter_bar(self, kind: Kind) -> FilterBar:
+        return self.query_one(f"#filter-{kind}", FilterBar)
+
+    def current_record_id(self) -> str | None:
+        return self.table(self.kind).cursor_key
+
+    # --- the register changing --------------------------------------------------------
+
+    def on_register_changed(self, message: RegisterChanged) -> None:
+        self._show(message.snapshot)
+
+    def _show(self, snapshot: RegisterSnapshot) -> None:
+        if snapshot.settings.vocabulary != self._words:
+            self._words = snapshot.settings.vocabulary
+            self._set_rank_keys(snapshot)
+        for kind in KINDS:
+            self._filter(kind, snapshot)
+        self.query_one(StatusBar).show_register(
+            snapshot.settings.name, len(snapshot.documents["issue"]), len(snapshot.documents["lesson"]),
+            snapshot.problems,
+        )
+
+    def _set_rank_keys(self, snapshot: RegisterSnapshot) -> None:
+        """Severity, status and priority sort in the register's own order, not A to Z."""
+        words = snapshot.settings.vocabulary
+        ranked: list[tuple[Kind, str, list[str]]] = [
+            ("issue", "severity", words.severities),
+            ("issue", "status", words.statuses),
+            ("lesson", "priority", words.priorities),
+            ("lesson", "action_status", list(ACTION_STATUSES)),
+        ]
+        for kind, column, order in ranked:
+            index = [c.key for c in COLUMNS[kind]].index(column)
+            self._set_sort_key(kind, column, rank_key(order, index))
+
+    # --- filtering ----------------------------------------------------------------------
+
+    def _filter(self, kind: Kind, snapshot: RegisterSnapshot | None = None) -> None:
+        """Filter and sort the kind's records in a thread worker; the latest
+        filter wins (an older one still running is cancelled and its result
+        dropped), and the UI thread only swaps in the finished rows."""
+        snapshot = snapshot or tracker_app(self).snapshot
+        if snapshot is None:
+            return
+        table = self.table(kind)
+        order = Order(table.sort_column, table.sort_reverse, self._sort_keys[kind].get(table.sort_column or ""))
+        work = partial(filter_rows, kind, self.filter_bar(kind).text, snapshot, order, self._ordered)
+        self.run_worker(work,
+                        name=f"filter {kind}s", description=f"filter {kind}s", group=f"filter-{kind}",
+                        thread=True, exclusive=True, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        result = event.worker.result
+        if event.state != WorkerState.SUCCESS or not isinstance(result, Filtered):
+            return
+        bar = self.filter_bar(result.kind)
+        if result.text != bar.text:
+            return
+        if result.error is not None:
+            bar.show_error(result.error)
+            return
+        table = self.table(result.kind)
+        current = Order(table.sort_column, table.sort_reverse,
+                        self._sort_keys[result.kind].get(table.sort_column or ""))
+        presorted = result.ordered is not None and result.ordered.order == current
+        table.set_rows(result.rows, presorted=presorted)
+        bar.show_count(len(result.rows), result.total)
+        self._find_wanted(result.kind)
+
+    def _set_sort_key(self, kind: Kind, column: str, key: SortKey) -> None:
+        self._sort_keys[kind][column] = key
+        self.table(kind).set_sort_key(column, key)
+
+    @on(RecordTable.SortChanged)
+    def _sorted(self, event: RecordTable.SortChanged) -> None:
+        """Later filters sort the same way, in their worker."""
+        self._filter(self._kind_of_table(event.table))
+
+    @staticmethod
+    def _kind_of_table(table: RecordTable) -> Kind:
+        return "issue" if table.id == "table-issue" else "lesson"
+
+    @on(FilterBar.Changed)
+    def _filter_typed(self, event: FilterBar.Changed) -> None:
+        self._filter(self._kind_of(event.bar))
+
+    @on(FilterBar.Closed)
+    def _filter_left(self, event: FilterBar.Closed) -> None:
+        self.table(self._kind_of(event.bar)).focus()
+
+    @staticmethod
+    def _kind_of(bar: FilterBar) -> Kind:
+        return "issue" if bar.id == "filter-issue" else "lesson"
+
+    def action_filter(self) -> None:
+        self.filter_bar(self.kind).focus_input()
+
+    def action_clear_filter(self) -> None:
+        self.filter_bar(self.kind).query_one(Input).value = ""
+        self.table(self.kind).focus()
+
+    # --- switching and opening -------------------------------------------------------------
+
+    def action_show(self, kind: Kind) -> None:
+        self.query_one(Tabs).active = f"tab-{kind}"
+
+    @on(Tabs.TabActivated)
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id is None:
+            return
+        self.kind = "issue" if event.tab.id == "tab-issue" else "lesson"
+        self.query_one(ContentSwitcher).current = self.kind
+        self.table(self.kind).focus()
+
+    @on(RecordTable.Selected)
+    def _open(self, event: RecordTable.Selected) -> None:
+        from tracker.tui.screens.record import RecordScreen
+
+        self.app.push_screen(RecordScreen(event.row_key))
+
+    def action_new_record(self) -> None:
+        from tracker.tui.screens.record_form import RecordForm
+
+        if tracker_app(self).snapshot is not None:
+            self.app.push_screen(RecordForm(self.kind, None), self._created)
+
+    def _created(self, record_id: str | None) -> None:
+        """Put the cursor on the record just added (clearing a filter that hides it)."""
+        if record_id is None:
+            return
+        kind = kind_of(record_id)
+        self.action_show(kind)
+        self._wanted[kind] = record_id
+        self._find_wanted(kind)
+
+    def _find_wanted(self, kind: Kind) -> None:
+        """Move to the record waited for once the table has it; clear a filter that hides it."""
+        wanted, table = self._wanted.get(kind), self.table(kind)
+        if wanted is None:
+            return
+        table.move_cursor_to_key(wanted)
+        if table.cursor_key == wanted:
+            del self._wanted[kind]
+        elif self.filter_bar(kind).text:
+            self.filter_bar(kind).query_one(Input).value = ""
