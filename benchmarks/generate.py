@@ -34,49 +34,199 @@ from data.model import Vocabulary, model_for, to_document
 from data.settings import SETTINGS_FILE, RegisterSettings, settings_text
 
 AUTHORS = [
-    ("Priya Nair", "Finance systems lead"), ("Tom Okafor", "Payroll manager"),
-    ("Helen Marsh", "Programme director"), ("Sam Whitlock", "Integration analyst"),
-    ("Aisha Rahman", "HR operations lead"), ("Gareth Lloyd", "Income team leader"),
-    ("Nina Kowalski", "Communications officer"), ("David Osei", "Test manager"),
-    ("Rachel Byrne", "Data migration lead"), ("Imran Shah", "Procurement officer"),
-    ("Claire Dunn", "Pensions administrator"), ("Mark Fenwick", "Service desk lead"),
+    ("Priya Nair", "Finance systems lead"),
+    ("Tom Okafor", "Payroll manager"),
+    ("Helen Marsh", "Programme director"),
+    ("Sam Whitlock", "Integration analyst"),
+    ("Aisha Rahman", "HR operations lead"),
+    ("Gareth Lloyd", "Income team leader"),
+    ("Nina Kowalski", "Communications officer"),
+    ("David Osei", "Test manager"),
+    ("Rachel Byrne", "Data migration lead"),
+    ("Imran Shah", "Procurement officer"),
+    ("Claire Dunn", "Pensions administrator"),
+    ("Mark Fenwick", "Service desk lead"),
 ]
 OWNERS = [name for name, _ in AUTHORS] + [
-    "Jo Adeyemi", "Lucy Hart", "Owen Price", "Fatima Begum", "Chris Mellor", "Beth Quinn",
-    "Ravi Patel", "Sian Evans", "Paul Grady", "Megan Shaw",
+    "Jo Adeyemi",
+    "Lucy Hart",
+    "Owen Price",
+    "Fatima Begum",
+    "Chris Mellor",
+    "Beth Quinn",
+    "Ravi Patel",
+    "Sian Evans",
+    "Paul Grady",
+    "Megan Shaw",
 ]
 SUBJECTS = [
-    "Customer receipts", "Supplier invoices", "Payroll run", "Overtime claims", "Pension contributions",
-    "DBS checks", "Purchase orders", "Month-end journals", "Bank reconciliation", "Council tax refunds",
-    "Starter forms", "Leaver forms", "Budget reports", "VAT returns", "Cost centre mapping",
-    "Agency staff timesheets", "Recruitment adverts", "Expense claims", "Debt recovery letters",
-    "Housing rent accounts", "Business rates references", "Payslips", "Absence records",
-    "Goods receipts", "Asset register", "Grant payments", "Schools payroll", "Interface file",
+    "Customer receipts",
+    "Supplier invoices",
+    "Payroll run",
+    "Overtime claims",
+    "Pension contributions",
+    "DBS checks",
+    "Purchase orders",
+    "Month-end journals",
+    "Bank reconciliation",
+    "Council tax refunds",
+    "Starter forms",
+    "Leaver forms",
+    "Budget reports",
+    "VAT returns",
+    "Cost centre mapping",
+    "Agency staff timesheets",
+    "Recruitment adverts",
+    "Expense claims",
+    "Debt recovery letters",
+    "Housing rent accounts",
+    "Business rates references",
+    "Payslips",
+    "Absence records",
+    "Goods receipts",
+    "Asset register",
+    "Grant payments",
+    "Schools payroll",
+    "Interface file",
 ]
 PROBLEMS = [
-    "not allocated to accounts automatically", "rejected by the interface overnight",
-    "posted to the wrong cost centre", "missing after the weekend batch", "duplicated in the ledger",
-    "stuck awaiting approval", "calculated with the old rates", "not visible to managers",
-    "failing validation on upload", "exported with blank references", "delayed by more than five days",
-    "showing the wrong employee grade", "not matched to purchase orders", "sent to the wrong address",
-    "locked after the upgrade", "printing with truncated names", "not reconciled at month end",
+    "not allocated to accounts automatically",
+    "rejected by the interface overnight",
+    "posted to the wrong cost centre",
+    "missing after the weekend batch",
+    "duplicated in the ledger",
+    "stuck awaiting approval",
+    "calculated with the old rates",
+    "not visible to managers",
+    "failing validation on upload",
+    "exported with blank references",
+    "delayed by more than five days",
+    "showing the wrong employee grade",
+    "not matched to purchase orders",
+    "sent to the wrong address",
+    "locked after the upgrade",
+    "printing with truncated names",
+    "not reconciled at month end",
 ]
-WORDS = ["the", "team", "found", "that", "receipts", "invoices", "payroll", "workaround", "backlog", "finance", "system", "interface", "supplier", "council", "officers", "manual", "process", "approval", "data", "migration", "report", "ledger", "schools", "residents", "managers", "staff", "weekly", "daily", "batch", "records", "accounts", "allocation", "error", "mapping", "configuration", "vendor", "upgrade", "release", "testing", "sign-off", "deadline", "audit", "reconciliation", "budget", "overspend", "contractor", "spreadsheet", "extract", "upload", "template", "validation", "rule", "field", "reference", "customer", "portal", "service", "desk", "ticket", "escalated", "priority", "agreed", "decision", "board", "programme", "director", "impact", "cost", "delay", "risk", "mitigation", "action", "owner", "review", "meeting"]
+WORDS = [
+    "the",
+    "team",
+    "found",
+    "that",
+    "receipts",
+    "invoices",
+    "payroll",
+    "workaround",
+    "backlog",
+    "finance",
+    "system",
+    "interface",
+    "supplier",
+    "council",
+    "officers",
+    "manual",
+    "process",
+    "approval",
+    "data",
+    "migration",
+    "report",
+    "ledger",
+    "schools",
+    "residents",
+    "managers",
+    "staff",
+    "weekly",
+    "daily",
+    "batch",
+    "records",
+    "accounts",
+    "allocation",
+    "error",
+    "mapping",
+    "configuration",
+    "vendor",
+    "upgrade",
+    "release",
+    "testing",
+    "sign-off",
+    "deadline",
+    "audit",
+    "reconciliation",
+    "budget",
+    "overspend",
+    "contractor",
+    "spreadsheet",
+    "extract",
+    "upload",
+    "template",
+    "validation",
+    "rule",
+    "field",
+    "reference",
+    "customer",
+    "portal",
+    "service",
+    "desk",
+    "ticket",
+    "escalated",
+    "priority",
+    "agreed",
+    "decision",
+    "board",
+    "programme",
+    "director",
+    "impact",
+    "cost",
+    "delay",
+    "risk",
+    "mitigation",
+    "action",
+    "owner",
+    "review",
+    "meeting",
+]
 UPDATE_OPENERS = [
-    "Discussed at the programme board.", "Vendor has confirmed the fix is in the next release.",
-    "Workaround agreed with the service owner.", "Backlog reduced since last week.",
-    "Escalated to the programme director.", "Tested in the pre-production environment.",
-    "Awaiting sign-off from finance.", "Data extract shared with the vendor.",
+    "Discussed at the programme board.",
+    "Vendor has confirmed the fix is in the next release.",
+    "Workaround agreed with the service owner.",
+    "Backlog reduced since last week.",
+    "Escalated to the programme director.",
+    "Tested in the pre-production environment.",
+    "Awaiting sign-off from finance.",
+    "Data extract shared with the vendor.",
 ]
-TAGS = ["backlog", "go-live", "manual-workaround", "vendor", "month-end", "year-end", "interface",
-        "training", "data-quality", "audit", "schools", "hr", "quick-win", "reporting"]
+TAGS = [
+    "backlog",
+    "go-live",
+    "manual-workaround",
+    "vendor",
+    "month-end",
+    "year-end",
+    "interface",
+    "training",
+    "data-quality",
+    "audit",
+    "schools",
+    "hr",
+    "quick-win",
+    "reporting",
+]
 STATUS_NEXT = {
-    "new": ["open", "open", "in progress"], "open": ["in progress", "workaround in place", "resolved"],
-    "in progress": ["resolved", "workaround in place"], "workaround in place": ["resolved", "in progress"],
-    "resolved": ["closed", "closed", "open"], "closed": ["open"],
+    "new": ["open", "open", "in progress"],
+    "open": ["in progress", "workaround in place", "resolved"],
+    "in progress": ["resolved", "workaround in place"],
+    "workaround in place": ["resolved", "in progress"],
+    "resolved": ["closed", "closed", "open"],
+    "closed": ["open"],
 }
-IMPORTED_STATUS = (["new"] * 10 + ["open"] * 30 + ["in progress"] * 15 + ["workaround in place"] * 15
-                   + ["resolved"] * 15 + ["closed"] * 15)
+IMPORTED_STATUS = (
+    ["new"] * 10
+    + ["open"] * 30
+    + ["in progress"] * 15
+    + ["workaround in place"] * 15
+    + ["resolved"] * 15
+    + ["closed"] * 15
+)
 VISIBILITY = ["public"] * 5 + ["internal"] * 4 + ["restricted"]
 
 
@@ -143,7 +293,9 @@ class Generator:
     def _update(self, moment: datetime) -> dict[str, Any]:
         rng = self.rng
         return {
-            "id": self.new_id("UPD", 8), "at": _stamp(moment), "author": rng.choice(AUTHORS)[0],
+            "id": self.new_id("UPD", 8),
+            "at": _stamp(moment),
+            "author": rng.choice(AUTHORS)[0],
             "kind": rng.choice(["comment"] * 6 + ["decision", "action", "action"]),
             "text": rng.choice(UPDATE_OPENERS) + " " + _sentence(rng, rng.randint(5, 40)),
             "visibility": rng.choice(VISIBILITY),
@@ -158,22 +310,26 @@ class Generator:
         document: dict[str, Any] = {
             "id": self.new_id("ISS"),
             "title": f"{rng.choice(SUBJECTS)} {rng.choice(PROBLEMS)}",
-            "area": rng.choice(words.areas), "priority": rng.choice(words.priorities),
+            "area": rng.choice(words.areas),
+            "priority": rng.choice(words.priorities),
             "visibility": rng.choice(VISIBILITY),
             "tags": rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2, 3])),
             "updates": self._updates(raised, moment, rng.choice([0, 0, 1, 2, 3, 5])) if imported else [],
             "created_at": _stamp(moment),
             "external_ref": f"ERP-{rng.randint(10000, 99999)}" if rng.random() < 0.3 else None,
             "type": rng.choice(["problem"] * 8 + ["request for change", "off-specification"]),
-            "description": _paragraphs(rng, 350), "status": status,
+            "description": _paragraphs(rng, 350),
+            "status": status,
             "severity": rng.choice(["critical"] + ["high"] * 4 + ["medium"] * 6 + ["low"] * 4),
             "raised_by": author if not imported else rng.choice(OWNERS),
-            "owner": owner, "owner_role": dict(AUTHORS).get(owner or "") if owner else None,
+            "owner": owner,
+            "owner_role": dict(AUTHORS).get(owner or "") if owner else None,
             "raised_on": _day(raised),
             "target_date": _day(raised + timedelta(days=rng.randint(7, 120))) if rng.random() < 0.5 else None,
             "closed_on": _day(moment) if status in ("resolved", "closed") else None,
             "workaround": _paragraphs(rng, 80) if status == "workaround in place" else "",
-            "affects_vulnerable": rng.random() < 0.08, "statutory_impact": rng.random() < 0.12,
+            "affects_vulnerable": rng.random() < 0.08,
+            "statutory_impact": rng.random() < 0.12,
             "cost_gbp": round(rng.lognormvariate(9, 1.5), 2) if costed else None,
             "cost_basis": rng.choice(["estimate", "estimate", "actual"]) if costed else None,
         }
@@ -181,25 +337,42 @@ class Generator:
 
     def lesson(self, moment: datetime, author: str, imported: bool) -> dict[str, Any]:
         rng, words = self.rng, Vocabulary()
-        linked = rng.sample(self.issue_ids, min(len(self.issue_ids), rng.choice([0, 1, 1, 2, 3]))) if imported else []
+        linked = (
+            rng.sample(self.issue_ids, min(len(self.issue_ids), rng.choice([0, 1, 1, 2, 3])))
+            if imported
+            else []
+        )
         document: dict[str, Any] = {
             "id": self.new_id("LES"),
             "title": f"{rng.choice(SUBJECTS)}: check {rng.choice(WORDS)} {rng.choice(WORDS)} before go-live",
-            "area": rng.choice(words.areas), "priority": rng.choice(words.priorities),
-            "visibility": rng.choice(VISIBILITY), "tags": rng.sample(TAGS, rng.choice([0, 1, 2])),
-            "updates": [], "created_at": _stamp(moment),
+            "area": rng.choice(words.areas),
+            "priority": rng.choice(words.priorities),
+            "visibility": rng.choice(VISIBILITY),
+            "tags": rng.sample(TAGS, rng.choice([0, 1, 2])),
+            "updates": [],
+            "created_at": _stamp(moment),
             "type": rng.choice(["project", "corporate/programme", "both"]),
-            "event": _paragraphs(rng, 150), "effect": _paragraphs(rng, 100), "cause": _paragraphs(rng, 100),
-            "early_warnings": _paragraphs(rng, 60), "recommendation": _paragraphs(rng, 120),
-            "was_risk": rng.random() < 0.3, "logged_by": author, "logged_on": _day(moment),
+            "event": _paragraphs(rng, 150),
+            "effect": _paragraphs(rng, 100),
+            "cause": _paragraphs(rng, 100),
+            "early_warnings": _paragraphs(rng, 60),
+            "recommendation": _paragraphs(rng, 120),
+            "was_risk": rng.random() < 0.3,
+            "logged_by": author,
+            "logged_on": _day(moment),
             "source": rng.choice(["audit", "independent review", "retrospective", "staff"]),
             "action_status": rng.choice(["identified", "agreed", "actioned", "embedded"]),
-            "owner_role": rng.choice(AUTHORS)[1], "issues": linked,
+            "owner_role": rng.choice(AUTHORS)[1],
+            "issues": linked,
         }
         document = self._admit(document, self.lesson_ids)
         for issue_id in linked:
-            self.documents[issue_id] = self._valid({**self.documents[issue_id],
-                                                    "lessons": [*self.documents[issue_id]["lessons"], document["id"]]})
+            self.documents[issue_id] = self._valid(
+                {
+                    **self.documents[issue_id],
+                    "lessons": [*self.documents[issue_id]["lessons"], document["id"]],
+                }
+            )
         return document
 
     def _valid(self, document: dict[str, Any]) -> dict[str, Any]:
@@ -224,7 +397,9 @@ class Generator:
         roll = rng.random()
         if roll < 0.12 and self.lesson_ids:
             lesson_id = self.pick(self.lesson_ids)
-            return self._change(lesson_id, {"action_status": rng.choice(["agreed", "actioned", "embedded"])}, "edit")
+            return self._change(
+                lesson_id, {"action_status": rng.choice(["agreed", "actioned", "embedded"])}, "edit"
+            )
         if roll < 0.24 and self.lesson_ids:
             return self._link(self.pick(self.issue_ids), self.pick(self.lesson_ids))
         issue_id = self.pick(self.issue_ids)
@@ -262,8 +437,9 @@ class Generator:
             self.documents[issue_id] = self._valid({**issue, "lessons": [*issue["lessons"], lesson_id]})
         if issue_id not in lesson["issues"]:
             self.documents[lesson_id] = self._valid({**lesson, "issues": [*lesson["issues"], issue_id]})
-        message = compose(f"{issue_id}: linked to {lesson_id}", [f"{issue_id} ↔ {lesson_id}"],
-                          [issue_id, lesson_id], "link")
+        message = compose(
+            f"{issue_id}: linked to {lesson_id}", [f"{issue_id} ↔ {lesson_id}"], [issue_id, lesson_id], "link"
+        )
         return [issue_id, lesson_id], message
 
 
@@ -299,10 +475,16 @@ def commits(plan: Plan) -> Iterator[Commit]:
     moments = _moments(plan, rng)
     people = [(name, _email(name)) for name, _role in AUTHORS]
     settings = RegisterSettings(name="Finance and HR programme register")
-    yield Commit(moments[0], people[2], compose(f"Register created: {settings.name}", [], [], "init"), {
-        SETTINGS_FILE: settings_text(settings).encode(), ".gitignore": GITIGNORE.encode(),
-        ".gitattributes": GITATTRIBUTES.encode(),
-    })
+    yield Commit(
+        moments[0],
+        people[2],
+        compose(f"Register created: {settings.name}", [], [], "init"),
+        {
+            SETTINGS_FILE: settings_text(settings).encode(),
+            ".gitignore": GITIGNORE.encode(),
+            ".gitattributes": GITATTRIBUTES.encode(),
+        },
+    )
     rest = plan.commits - 1
     imports = max(1, min(12, rest // 20))
     singles = min(int(0.45 * (rest - imports)), max(0, plan.issues + plan.lessons - imports * 10))
@@ -312,7 +494,9 @@ def commits(plan: Plan) -> Iterator[Commit]:
     import_at = {1 + round(i * max(1, rest // 10) / imports) for i in range(imports)}
     imports = len(import_at)
     kinds_iter = iter(kinds)
-    schedule = ["import" if index in import_at else next(kinds_iter, "edit") for index in range(1, plan.commits)]
+    schedule = [
+        "import" if index in import_at else next(kinds_iter, "edit") for index in range(1, plan.commits)
+    ]
     imported_total = plan.issues + plan.lessons - singles
     share = plan.lessons / max(1, plan.issues + plan.lessons)
     lessons_left = plan.lessons
@@ -331,8 +515,12 @@ def commits(plan: Plan) -> Iterator[Commit]:
             made += [generator.lesson(moment, author[0], True) for _ in range(n_lessons)]
             touched = {record_id for d in made for record_id in (d["id"], *d.get("issues", []))}
             ids = sorted(touched)
-            message = compose(f"Import {len(made)} records from programme-register-{done_imports}.xlsx",
-                              [f"{n_issues} issues and {n_lessons} lessons imported"], ids, "import")
+            message = compose(
+                f"Import {len(made)} records from programme-register-{done_imports}.xlsx",
+                [f"{n_issues} issues and {n_lessons} lessons imported"],
+                ids,
+                "import",
+            )
             yield Commit(moment, author, message, _files(generator, ids))
         elif kind == "create" and (issues_left or lessons_left):
             lesson = lessons_left and (not issues_left or rng.random() < share)
@@ -353,16 +541,21 @@ def _files(generator: Generator, ids: list[str]) -> dict[str, bytes]:
     return {relative_path(record_id): encode(generator.documents[record_id]) for record_id in ids}
 
 
-def write_stream(history: Iterator[Commit], out: IO[bytes], branch: str = "refs/heads/main",
-                 parent: str | None = None) -> int:
+def write_stream(
+    history: Iterator[Commit], out: IO[bytes], branch: str = "refs/heads/main", parent: str | None = None
+) -> int:
     """Feed commits to `git fast-import`; returns how many were written."""
     count = 0
     for commit in history:
         stamp = f"{int(commit.moment.timestamp())} +0000"
         who = f"{commit.author[0]} <{commit.author[1]}>"
         message = commit.message.encode()
-        parts = [f"commit {branch}\nauthor {who} {stamp}\ncommitter {who} {stamp}\n".encode(),
-                 b"data %d\n" % len(message), message, b"\n"]
+        parts = [
+            f"commit {branch}\nauthor {who} {stamp}\ncommitter {who} {stamp}\n".encode(),
+            b"data %d\n" % len(message),
+            message,
+            b"\n",
+        ]
         if count == 0 and parent:
             parts.append(f"from {parent}\n".encode())
         for path, data in commit.files.items():
@@ -375,8 +568,9 @@ def write_stream(history: Iterator[Commit], out: IO[bytes], branch: str = "refs/
 
 def fast_import(root: Path, history: Iterator[Commit], parent: str | None = None) -> int:
     """Write `history` into the repository at `root` on main."""
-    process = subprocess.Popen(["git", "-C", str(root), "fast-import", "--quiet", "--done"],
-                               stdin=subprocess.PIPE)
+    process = subprocess.Popen(
+        ["git", "-C", str(root), "fast-import", "--quiet", "--done"], stdin=subprocess.PIPE
+    )
     assert process.stdin is not None
     count = write_stream(history, process.stdin, parent=parent)
     process.stdin.close()
@@ -399,8 +593,11 @@ def build_register(root: Path, plan: Plan) -> dict[str, float]:
     subprocess.run(["git", "-C", str(root), "checkout", "--quiet", "--force", "main"], check=True)
     timings["checkout"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    subprocess.run(["git", "-C", str(root), "commit-graph", "write", "--reachable", "--changed-paths"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(root), "commit-graph", "write", "--reachable", "--changed-paths"],
+        check=True,
+        capture_output=True,
+    )
     timings["commit-graph"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     timings["commits"] = count
@@ -418,8 +615,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.out.exists():
         parser.error(f"{args.out} already exists")
     timings = build_register(args.out, Plan(args.issues, args.lessons, args.commits, args.seed))
-    print(", ".join(f"{name} {value:.1f}" + ("" if name == "commits" else " s") for name, value in timings.items()),
-          file=sys.stderr)
+    print(
+        ", ".join(
+            f"{name} {value:.1f}" + ("" if name == "commits" else " s") for name, value in timings.items()
+        ),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -37,8 +37,12 @@ sys.path.insert(0, str(HERE))
 from generate import Commit as HistoryCommit  # noqa: E402
 from generate import Generator, Plan, build_register, fast_import  # noqa: E402
 
-IDENTITY = {"GIT_AUTHOR_NAME": "Bench Mark", "GIT_AUTHOR_EMAIL": "bench@council.example",
-            "GIT_COMMITTER_NAME": "Bench Mark", "GIT_COMMITTER_EMAIL": "bench@council.example"}
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Bench Mark",
+    "GIT_AUTHOR_EMAIL": "bench@council.example",
+    "GIT_COMMITTER_NAME": "Bench Mark",
+    "GIT_COMMITTER_EMAIL": "bench@council.example",
+}
 
 
 @dataclass
@@ -134,14 +138,27 @@ class Runner:
         # As on a user's machine, Python may keep compiled bytecode: a shell that sets
         # PYTHONDONTWRITEBYTECODE would have every run compile Tracker from source.
         environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-        self.env = {**environment, **IDENTITY, "TRACKER_DATA_DIR": str(WORK / "data"),
-                    "TRACKER_CONFIG_DIR": str(WORK / "config"), **(extra_env or {})}
+        self.env = {
+            **environment,
+            **IDENTITY,
+            "TRACKER_DATA_DIR": str(WORK / "data"),
+            "TRACKER_CONFIG_DIR": str(WORK / "config"),
+            **(extra_env or {}),
+        }
 
-    def run(self, args: Sequence[str], *, check: bool = True, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    def run(
+        self,
+        args: Sequence[str],
+        *,
+        check: bool = True,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
         result = subprocess.run(list(args), capture_output=True, env=env or self.env, cwd=cwd)
         if check and result.returncode != 0:
-            raise RuntimeError(f"{' '.join(args[:4])}… failed: {result.stderr.decode(errors='replace')[-500:]}")
+            raise RuntimeError(
+                f"{' '.join(args[:4])}… failed: {result.stderr.decode(errors='replace')[-500:]}"
+            )
         return result
 
     def timed(self, args: Sequence[str], **kwargs: Any) -> float:
@@ -200,8 +217,10 @@ def pristine_register(plan: Plan, fresh: bool) -> tuple[Path, dict[str, float]]:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        print(f"generating {plan.issues:,} issues, {plan.lessons:,} lessons, {plan.commits:,} commits…",
-              file=sys.stderr)
+        print(
+            f"generating {plan.issues:,} issues, {plan.lessons:,} lessons, {plan.commits:,} commits…",
+            file=sys.stderr,
+        )
         timings = build_register(folder / "register", plan)
         record.write_bytes(orjson.dumps(timings))
     return folder / "register", orjson.loads(record.read_bytes())
@@ -218,8 +237,12 @@ def working_copy(pristine: Path, runner_env: dict[str, str]) -> Path:
 
 
 def record_ids(root: Path, table: str) -> list[str]:
-    return sorted(name[:-5] for _folder, _dirs, names in os.walk(root / table)
-                  for name in names if name.endswith(".json"))
+    return sorted(
+        name[:-5]
+        for _folder, _dirs, names in os.walk(root / table)
+        for name in names
+        if name.endswith(".json")
+    )
 
 
 def read_record(root: Path, record_id: str) -> dict[str, Any]:
@@ -242,23 +265,48 @@ def measure_cli(runner: Runner, counts: dict[str, int], rows: dict[str, Row], la
     runner.run(runner.tracker_args("list", "status:open", "severity:high"))
     sample(runner, rows["list"], fast, lambda _i: runner.timed(runner.tracker_args("list", *QUERY)))
     sample(runner, rows["show"], fast, lambda _i: runner.timed(runner.tracker_args("show", busiest)))
-    sample(runner, rows["add"], fast, lambda i: runner.timed(runner.tracker_args(
-        "add", f"Benchmark issue {i}: supplier invoices rejected by the interface", "--severity", "high",
-        "--area", "finance", "--status", "open", "--description",
-        "Invoices from three suppliers were rejected overnight. " * 8)))
+    sample(
+        runner,
+        rows["add"],
+        fast,
+        lambda i: runner.timed(
+            runner.tracker_args(
+                "add",
+                f"Benchmark issue {i}: supplier invoices rejected by the interface",
+                "--severity",
+                "high",
+                "--area",
+                "finance",
+                "--status",
+                "open",
+                "--description",
+                "Invoices from three suppliers were rejected overnight. " * 8,
+            )
+        ),
+    )
     edited = issues[len(issues) // 10 :][:fast]
     before, files_before = du_kib(root / ".git" / "objects"), object_files(root)
-    sample(runner, rows["edit"], fast, lambda i: runner.timed(runner.tracker_args(
-        "edit", edited[i], "--status", _other_status(root, edited[i]))))
+    sample(
+        runner,
+        rows["edit"],
+        fast,
+        lambda i: runner.timed(
+            runner.tracker_args("edit", edited[i], "--status", _other_status(root, edited[i]))
+        ),
+    )
     written = sum(size for path, size in object_files(root).items() if path not in files_before)
     on_disk = (du_kib(root / ".git" / "objects") - before) * 1.024 / len(edited)
     rows["growth"].value = written / 1000 / len(edited)
-    rows["growth"].note = (f"bytes of the objects git wrote, over {len(edited)} edits; du of .git/objects "
-                           f"grew {on_disk:.1f} kB an edit, counting 4 kB blocks and new fan-out folders")
+    rows["growth"].note = (
+        f"bytes of the objects git wrote, over {len(edited)} edits; du of .git/objects "
+        f"grew {on_disk:.1f} kB an edit, counting 4 kB blocks and new fan-out folders"
+    )
     refreshed = issues[len(issues) // 5 :][:slow]
     sample(runner, rows["refresh"], slow, lambda i: _list_after_edit(runner, refreshed[i]))
     if runner.has_command("history"):
-        sample(runner, rows["history"], fast, lambda _i: runner.timed(runner.tracker_args("history", busiest)))
+        sample(
+            runner, rows["history"], fast, lambda _i: runner.timed(runner.tracker_args("history", busiest))
+        )
     since = (last_day - timedelta(days=30)).isoformat()
     sample(runner, rows["log"], fast, lambda _i: runner.timed(runner.tracker_args("log", "--since", since)))
     lines = runner.run(runner.tracker_args("log", "--since", since)).stdout.count(b"\n")
@@ -350,8 +398,9 @@ def _push_changes(remote: Path, ids: list[str], number: int) -> None:
     from data.files import relative_path
 
     listing = "\n".join(f"main:{relative_path(record_id)}" for record_id in ids).encode()
-    output = subprocess.run(["git", "-C", str(remote), "cat-file", "--batch"], input=listing,
-                            capture_output=True, check=True).stdout
+    output = subprocess.run(
+        ["git", "-C", str(remote), "cat-file", "--batch"], input=listing, capture_output=True, check=True
+    ).stdout
     generator = Generator(Plan(len(ids), 0, len(ids), seed=100 + number))
     position = 0
     for record_id in ids:
@@ -367,8 +416,12 @@ def _push_changes(remote: Path, ids: list[str], number: int) -> None:
             generator.issue_ids = [ids[index]]
             changed, message = generator.edit(moment + timedelta(seconds=index), "Rachel Byrne")
             files = {relative_path(i): _encode(generator.documents[i]) for i in changed}
-            yield HistoryCommit(moment + timedelta(seconds=index),
-                                ("Rachel Byrne", "rachel.byrne@council.example"), message, files)
+            yield HistoryCommit(
+                moment + timedelta(seconds=index),
+                ("Rachel Byrne", "rachel.byrne@council.example"),
+                message,
+                files,
+            )
 
     fast_import(remote, history(), parent="refs/heads/main^0")
 
@@ -384,7 +437,9 @@ def _encode(document: dict[str, Any]) -> bytes:
 
 def measure_tui(runner: Runner, python: str, rows: dict[str, Row], warm_runs: int) -> None:
     """Run benchmarks/tui_probe.py in its own process, warm cache then no cache."""
-    found = runner.run([python, "-c", "import importlib.util as u; print(bool(u.find_spec('tracker.tui.app')))"])
+    found = runner.run(
+        [python, "-c", "import importlib.util as u; print(bool(u.find_spec('tracker.tui.app')))"]
+    )
     if found.stdout.strip() != b"True":
         return
     probe = [python, str(HERE / "tui_probe.py"), str(runner.register)]
@@ -440,12 +495,23 @@ def measure_tinydb(runner: Runner, python: str, count: int, repeats: int, rows: 
     path = WORK / f"tinydb-{count}.json"
     if not path.exists():
         root = runner.register
-        documents = {str(n): read_record(root, record_id)
-                     for n, record_id in enumerate(record_ids(root, "issues")[:count], start=1)}
+        documents = {
+            str(n): read_record(root, record_id)
+            for n, record_id in enumerate(record_ids(root, "issues")[:count], start=1)
+        }
         path.write_bytes(orjson.dumps({"_default": documents}))
-    sample(runner, rows["tinydb-insert"], repeats, lambda _n: runner.timed([python, "-c", TINYDB_INSERT, str(path)]))
-    sample(runner, rows["tinydb-update"], repeats, lambda n: runner.timed(
-        [python, "-c", TINYDB_UPDATE, str(path), str(100 + n), "resolved"]))
+    sample(
+        runner,
+        rows["tinydb-insert"],
+        repeats,
+        lambda _n: runner.timed([python, "-c", TINYDB_INSERT, str(path)]),
+    )
+    sample(
+        runner,
+        rows["tinydb-update"],
+        repeats,
+        lambda n: runner.timed([python, "-c", TINYDB_UPDATE, str(path), str(100 + n), "resolved"]),
+    )
     rows["edit"].peer_times = rows["tinydb-update"].times
 
 
@@ -476,10 +542,20 @@ def measure_taskwarrior(runner: Runner, count: int, repeats: int, rows: dict[str
     shutil.copytree(folder, run_folder)
     (run_folder / "taskrc").write_text(TASKRC.format(data=run_folder / "data"))
     env = {**runner.env, "TASKRC": str(run_folder / "taskrc"), "TASKDATA": str(run_folder / "data")}
-    sample(runner, rows["task-add"], repeats, lambda n: runner.timed(
-        [task, "add", f"Supplier invoices rejected, batch {n}", "project:finance", "priority:H"], env=env))
-    sample(runner, rows["task-list"], repeats, lambda _n: runner.timed(
-        [task, "project:finance", "priority:H", "list"], env=env))
+    sample(
+        runner,
+        rows["task-add"],
+        repeats,
+        lambda n: runner.timed(
+            [task, "add", f"Supplier invoices rejected, batch {n}", "project:finance", "priority:H"], env=env
+        ),
+    )
+    sample(
+        runner,
+        rows["task-list"],
+        repeats,
+        lambda _n: runner.timed([task, "project:finance", "priority:H", "list"], env=env),
+    )
     rows["add"].peer_times = rows["task-add"].times
     rows["list"].peer_times = rows["task-list"].times
     version = runner.run([task, "--version"], env=env).stdout.decode().strip()
@@ -492,9 +568,16 @@ def _import_tasks(runner: Runner, task: str, folder: Path, count: int, env: dict
     tasks = []
     for record_id in issues:
         document = read_record(runner.register, record_id)
-        tasks.append({"description": document["title"], "status": "pending",
-                      "project": document["area"].replace(" ", "-"), "priority": priority[document["priority"]],
-                      "tags": document["tags"], "entry": document["created_at"].replace("-", "").replace(":", "")})
+        tasks.append(
+            {
+                "description": document["title"],
+                "status": "pending",
+                "project": document["area"].replace(" ", "-"),
+                "priority": priority[document["priority"]],
+                "tags": document["tags"],
+                "entry": document["created_at"].replace("-", "").replace(":", ""),
+            }
+        )
     path = folder / "tasks.json"
     path.write_bytes(orjson.dumps(tasks))
     runner.run([task, "import", str(path)], env=env)
@@ -505,15 +588,30 @@ def _import_tasks(runner: Runner, task: str, folder: Path, count: int, env: dict
 
 def rows_template() -> dict[str, Row]:
     return {
-        "add": Row("`tracker add` (with its commit)", target="≤ 0.25 s and ≤ 0.4× task add",
-                   limit=0.25, peer="task add", ratio_limit=0.4),
-        "list": Row("`tracker list status:open severity:high` (cache warm)",
-                    target="≤ 0.5 s and ≤ 0.4× filtered task list", limit=0.5, peer="task list", ratio_limit=0.4),
+        "add": Row(
+            "`tracker add` (with its commit)",
+            target="≤ 0.25 s and ≤ 0.4× task add",
+            limit=0.25,
+            peer="task add",
+            ratio_limit=0.4,
+        ),
+        "list": Row(
+            "`tracker list status:open severity:high` (cache warm)",
+            target="≤ 0.5 s and ≤ 0.4× filtered task list",
+            limit=0.5,
+            peer="task list",
+            ratio_limit=0.4,
+        ),
         "refresh": Row("`tracker list` just after an edit (cache refreshed)", target="(≤ 0.5 s)", limit=0.5),
         "cold": Row("`tracker list` with no load cache (rebuilt from git)", target="(TUI: ≤ 3 s)", limit=3.0),
         "show": Row("`tracker show ID`", target="≤ 0.2 s", limit=0.2),
-        "edit": Row("`tracker edit ID --status …` (with its commit)", target="≥ 10× faster than TinyDB update",
-                    peer="TinyDB update", ratio_limit=10, ratio_at_least=True),
+        "edit": Row(
+            "`tracker edit ID --status …` (with its commit)",
+            target="≥ 10× faster than TinyDB update",
+            peer="TinyDB update",
+            ratio_limit=10,
+            ratio_at_least=True,
+        ),
         "history": Row("`tracker history ID` over the full history", target="≤ 0.3 s", limit=0.3),
         "log": Row("`tracker log --since` one month", target="≤ 1 s", limit=1.0),
         "export": Row("`tracker export` public, whole register", target="≤ 3 s", limit=3.0),
@@ -521,8 +619,12 @@ def rows_template() -> dict[str, Row]:
         "sync": Row("`tracker sync` merging 1,000 incoming changes", target="≤ 10 s", limit=10.0),
         "tui-warm": Row("TUI start to first paint, cache warm", target="≤ 0.6 s", limit=0.6),
         "tui-cold": Row("TUI first open, no cache", target="≤ 3 s", limit=3.0),
-        "keystroke": Row("TUI filter keystroke to repaint", target="median ≤ 50 ms, p95 ≤ 100 ms",
-                         limit=0.05, p95_limit=0.1),
+        "keystroke": Row(
+            "TUI filter keystroke to repaint",
+            target="median ≤ 50 ms, p95 ≤ 100 ms",
+            limit=0.05,
+            p95_limit=0.1,
+        ),
         "save": Row("TUI save to commit landed", target="median ≤ 150 ms", limit=0.15),
         "blocked": Row("TUI longest UI-thread block", target="≤ 50 ms", limit=0.05),
         "memory": Row("TUI peak memory", target="≤ 400 MB", limit=400.0, unit="MB"),
@@ -534,8 +636,14 @@ def rows_template() -> dict[str, Row]:
 
 
 def machine(tracker: list[str]) -> list[str]:
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "0")
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()
     return [
@@ -549,8 +657,10 @@ def machine(tracker: list[str]) -> list[str]:
 
 
 def table(rows: dict[str, Row]) -> str:
-    lines = ["| what | median | spread | CPU median | target | peer | ratio | met? |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| what | median | spread | CPU median | target | peer | ratio | met? |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for row in rows.values():
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row.cells()) + " |")
     return "\n".join(lines)
@@ -569,7 +679,9 @@ def tracker_command(given: str | None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5,000 issues, 500 lessons, 2,000 commits; fewer repeats.")
+    parser.add_argument(
+        "--quick", action="store_true", help="5,000 issues, 500 lessons, 2,000 commits; fewer repeats."
+    )
     parser.add_argument("--fresh", action="store_true", help="Generate the register again.")
     parser.add_argument("--repeat", type=int, help="Runs per fast measurement (default 11, quick 5).")
     parser.add_argument("--tracker", help="The Tracker command to time (default: the installed `tracker`).")
@@ -591,13 +703,19 @@ def main(argv: list[str] | None = None) -> int:
     last_day = date.fromisoformat(runner.git("log", "-1", "--format=%cs"))
     rows = rows_template()
     python = sys.executable
-    steps: list[tuple[str, Callable[[], Any]]] = [("tracker CLI", lambda: measure_cli(runner, counts, rows, last_day))]
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        ("tracker CLI", lambda: measure_cli(runner, counts, rows, last_day))
+    ]
     peers = "Taskwarrior skipped (--skip-peers)" if args.skip_peers else "Taskwarrior not measured yet"
     if not args.skip_peers:
-        steps += [("TinyDB", lambda: measure_tinydb(runner, python, plan.issues, counts["slow"], rows)),
-                  ("Taskwarrior", lambda: measure_taskwarrior(runner, plan.issues, fast, rows))]
-    steps += [("sync", lambda: measure_sync(runner, 1 if args.quick else 3, 1_000, rows["sync"])),
-              ("TUI", lambda: measure_tui(runner, python, rows, 2 if fast <= 5 else 3))]
+        steps += [
+            ("TinyDB", lambda: measure_tinydb(runner, python, plan.issues, counts["slow"], rows)),
+            ("Taskwarrior", lambda: measure_taskwarrior(runner, plan.issues, fast, rows)),
+        ]
+    steps += [
+        ("sync", lambda: measure_sync(runner, 1 if args.quick else 3, 1_000, rows["sync"])),
+        ("TUI", lambda: measure_tui(runner, python, rows, 2 if fast <= 5 else 3)),
+    ]
     header += [
         f"- Register: {plan.issues:,} issues, {plan.lessons:,} lessons, {plan.commits:,} commits "
         f"(generated in {generation['total']:.0f} s: history {generation['history']:.0f} s through "
@@ -609,8 +727,17 @@ def main(argv: list[str] | None = None) -> int:
         if name == "Taskwarrior":
             peers = result
         pending = [later for later, _ in steps[number + 1 :]]
-        peer_line = f"- Peers: TinyDB {_version('tinydb')} default JSONStorage at {plan.issues:,} records; {peers}"
-        text = "# Benchmark results\n\n" + "\n".join([*header, peer_line]) + "\n\n" + table(rows) + "\n\n" + NOTES
+        peer_line = (
+            f"- Peers: TinyDB {_version('tinydb')} default JSONStorage at {plan.issues:,} records; {peers}"
+        )
+        text = (
+            "# Benchmark results\n\n"
+            + "\n".join([*header, peer_line])
+            + "\n\n"
+            + table(rows)
+            + "\n\n"
+            + NOTES
+        )
         if pending:
             text += f"\n(Run in progress: {', '.join(pending)} not measured yet.)\n"
         args.output.write_text(text, encoding="utf-8")

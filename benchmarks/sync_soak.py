@@ -115,8 +115,10 @@ def soak(folder: Path, clones: int = 3, changes: int = 20, sync_every: int = 5, 
         people.append(Clone(Register.open(root), f"Person {n}"))
     failures: list[BaseException] = []
     started = time.perf_counter()
-    threads = [threading.Thread(target=_work, args=(person, changes, sync_every, seed + n, failures))
-               for n, person in enumerate(people)]
+    threads = [
+        threading.Thread(target=_work, args=(person, changes, sync_every, seed + n, failures))
+        for n, person in enumerate(people)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -141,11 +143,21 @@ def _check(people: list[Clone], seconds: float, changes: int) -> SoakReport:
     head = _git(first.root, "rev-parse", "HEAD").strip()
     for person in people:
         for commit in person.commits:
-            reachable = subprocess.run(["git", "-C", str(first.root), "merge-base", "--is-ancestor", commit, head])
+            reachable = subprocess.run(
+                ["git", "-C", str(first.root), "merge-base", "--is-ancestor", commit, head]
+            )
             if reachable.returncode != 0:
                 missing.append(f"commit {commit} by {person.name}")
-    return SoakReport(seconds, len(people), changes, len(issues), len(texts), sum(p.syncs for p in people),
-                      len(trees) == 1, missing)
+    return SoakReport(
+        seconds,
+        len(people),
+        changes,
+        len(issues),
+        len(texts),
+        sum(p.syncs for p in people),
+        len(trees) == 1,
+        missing,
+    )
 
 
 def main() -> None:
@@ -156,9 +168,11 @@ def main() -> None:
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         report = soak(Path(folder), arguments.clones, arguments.changes, arguments.sync_every)
-    print(f"{report.clones} clones × {report.changes} changes, synced every {arguments.sync_every}: "
-          f"{report.seconds:.1f} s, {report.syncs} syncs; {report.records} issues, {report.updates} updates; "
-          f"identical: {report.identical}; missing: {len(report.missing)}")
+    print(
+        f"{report.clones} clones × {report.changes} changes, synced every {arguments.sync_every}: "
+        f"{report.seconds:.1f} s, {report.syncs} syncs; {report.records} issues, {report.updates} updates; "
+        f"identical: {report.identical}; missing: {len(report.missing)}"
+    )
     if not report.identical or report.missing:
         raise SystemExit(f"lost: {report.missing[:10]}")
 

@@ -28,11 +28,20 @@ from data.files import id_from_path
 from data.git import Git
 
 _SEP, _END = "\x1f", "\x1e"
-_FORMAT = _SEP.join([
-    "%H", "%aI", "%an", "%ae", "%s",
-    "%(trailers:key=Tracker-Record,valueonly,separator=%x2c)",
-    "%(trailers:key=Tracker-Action,valueonly)",
-]) + _END
+_FORMAT = (
+    _SEP.join(
+        [
+            "%H",
+            "%aI",
+            "%an",
+            "%ae",
+            "%s",
+            "%(trailers:key=Tracker-Record,valueonly,separator=%x2c)",
+            "%(trailers:key=Tracker-Action,valueonly)",
+        ]
+    )
+    + _END
+)
 _NO_BLOB = "0" * 40
 _EMPTY: tuple[Any, ...] = (None, "", [], False)
 
@@ -52,8 +61,10 @@ class AuditChange:
         if self.field == "update":
             update = self.after if self.after is not None else self.before
             verb = "added" if self.after is not None else "removed"
-            return (f"{update.get('kind', 'comment')} {verb} ({update.get('visibility', 'internal')}) "
-                    f"by {show(update.get('author'))}: {show(update.get('text'))}")
+            return (
+                f"{update.get('kind', 'comment')} {verb} ({update.get('visibility', 'internal')}) "
+                f"by {show(update.get('author'))}: {show(update.get('text'))}"
+            )
         return FieldChange(self.field, self.before, self.after).describe()
 
     def as_dict(self) -> dict[str, Any]:
@@ -93,8 +104,13 @@ def _day(name: str, value: str | None) -> str | None:
         raise TrackerError(f"--{name}: {value!r} is not a date like 2024-05-01") from None
 
 
-def audit_log(git: Git, since: str | None = None, until: str | None = None,
-              author: str | None = None, paths: tuple[str, ...] = ()) -> list[AuditEntry]:
+def audit_log(
+    git: Git,
+    since: str | None = None,
+    until: str | None = None,
+    author: str | None = None,
+    paths: tuple[str, ...] = (),
+) -> list[AuditEntry]:
     """Commits newest first, filtered by date (inclusive) and author, each with
     the field-level changes it made to records."""
     args = ["log", f"--format={_FORMAT}"]
@@ -114,8 +130,17 @@ def audit_log(git: Git, since: str | None = None, until: str | None = None,
         if len(parts) != 7:
             continue
         commit, when, name, email, subject, records, action = parts
-        entries.append(AuditEntry(commit, when, name, email, subject,
-                                  [r.strip() for r in records.split(",") if r.strip()], action.strip()))
+        entries.append(
+            AuditEntry(
+                commit,
+                when,
+                name,
+                email,
+                subject,
+                [r.strip() for r in records.split(",") if r.strip()],
+                action.strip(),
+            )
+        )
     _add_changes(git, entries, paths)
     return entries
 
@@ -132,8 +157,19 @@ class _FileChange:
 def _changed_files(git: Git, commits: list[str], paths: tuple[str, ...]) -> dict[str, list[_FileChange]]:
     """Record files each commit changed; for merges, only files that differ
     from every parent (`-c`)."""
-    out = git.run("diff-tree", "--stdin", "-r", "-c", "--raw", "-z", "--no-renames", "--root", "--", *paths,
-                  input=("\n".join(commits) + "\n").encode()).stdout
+    out = git.run(
+        "diff-tree",
+        "--stdin",
+        "-r",
+        "-c",
+        "--raw",
+        "-z",
+        "--no-renames",
+        "--root",
+        "--",
+        *paths,
+        input=("\n".join(commits) + "\n").encode(),
+    ).stdout
     tokens = out.decode("utf-8", "surrogateescape").split("\0")
     found: dict[str, list[_FileChange]] = {}
     current: list[_FileChange] = []
@@ -185,8 +221,9 @@ def _add_changes(git: Git, entries: list[AuditEntry], paths: tuple[str, ...]) ->
     if not entries:
         return
     files = _changed_files(git, [entry.commit for entry in entries], paths)
-    shas = {sha for changes in files.values() for change in changes
-            for sha in (*change.parents, change.result)}
+    shas = {
+        sha for changes in files.values() for change in changes for sha in (*change.parents, change.result)
+    }
     blobs = _read_blobs(git, shas)
     for entry in entries:
         for change in files.get(entry.commit, []):
@@ -218,8 +255,11 @@ def record_changes(
             changes.append(AuditChange(record, "update", None, update))
         elif old_updates[update_id] != update:
             changes.append(AuditChange(record, "update", old_updates[update_id], update))
-    changes += [AuditChange(record, "update", update, None)
-                for update_id, update in old_updates.items() if update_id not in new_updates]
+    changes += [
+        AuditChange(record, "update", update, None)
+        for update_id, update in old_updates.items()
+        if update_id not in new_updates
+    ]
     return changes
 
 
@@ -235,8 +275,9 @@ def _merge_changes(
                 own.append(change)
             continue
         update_id = (change.after or change.before).get("id")
-        versions = [next((u for u in other.get("updates", []) if u.get("id") == update_id), None)
-                    for other in others]
+        versions = [
+            next((u for u in other.get("updates", []) if u.get("id") == update_id), None) for other in others
+        ]
         if all(version != change.after for version in versions):
             own.append(change)
     return own

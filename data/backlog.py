@@ -70,8 +70,9 @@ def status_history(git: Git) -> dict[str, list[Transition]]:
     return history
 
 
-def _in_backlog_changes(document: dict[str, Any], transitions: list[Transition],
-                        words: Vocabulary) -> list[tuple[date, int]]:
+def _in_backlog_changes(
+    document: dict[str, Any], transitions: list[Transition], words: Vocabulary
+) -> list[tuple[date, int]]:
     """When this issue entered (+1) and left (-1) the backlog."""
     raised = date.fromisoformat(document["raised_on"])
     closed_now = words.is_closed(document.get("status", ""))
@@ -93,8 +94,9 @@ def _in_backlog_changes(document: dict[str, Any], transitions: list[Transition],
     if is_open == closed_now:
         # The file changed status without a status line (a merge): trust the file.
         when = document.get("closed_on") if closed_now else None
-        changes.append((max(raised, date.fromisoformat(when) if when else transitions[-1].day),
-                        -1 if closed_now else 1))
+        changes.append(
+            (max(raised, date.fromisoformat(when) if when else transitions[-1].day), -1 if closed_now else 1)
+        )
     return changes
 
 
@@ -122,8 +124,9 @@ class Backlog:
     """Every issue's entries to and exits from the backlog, sorted, ready to be
     sampled on any days."""
 
-    def __init__(self, documents: Iterable[dict[str, Any]], history: dict[str, list[Transition]],
-                 words: Vocabulary):
+    def __init__(
+        self, documents: Iterable[dict[str, Any]], history: dict[str, list[Transition]], words: Vocabulary
+    ):
         changes: list[tuple[date, int]] = []
         for document in documents:
             changes.extend(_in_backlog_changes(document, history.get(document["id"], []), words))
@@ -142,14 +145,20 @@ class Backlog:
         closed since the previous one."""
         points, previous = [], None
         for day in days:
-            raised = bisect_right(self.entries, day) - (bisect_right(self.entries, previous) if previous else 0)
+            raised = bisect_right(self.entries, day) - (
+                bisect_right(self.entries, previous) if previous else 0
+            )
             closed = bisect_right(self.exits, day) - (bisect_right(self.exits, previous) if previous else 0)
             points.append(TrendPoint(day, self.on(day), raised, closed))
             previous = day
         return points
 
 
-def backlog_trend(documents: Iterable[dict[str, Any]], history: dict[str, list[Transition]],
-                  words: Vocabulary, days: list[date]) -> list[TrendPoint]:
+def backlog_trend(
+    documents: Iterable[dict[str, Any]],
+    history: dict[str, list[Transition]],
+    words: Vocabulary,
+    days: list[date],
+) -> list[TrendPoint]:
     """The backlog at each of `days`, with issues raised and closed since the previous one."""
     return Backlog(documents, history, words).points(days)

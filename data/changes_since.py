@@ -45,7 +45,7 @@ def _old_documents(git: Git, commit: str, paths: list[str]) -> dict[str, dict[st
         if len(header) != 3 or header[1] != b"blob":
             continue
         size = int(header[2])
-        raw, position = output[position:position + size], position + size + 1
+        raw, position = output[position : position + size], position + size + 1
         try:
             documents[path] = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -53,8 +53,9 @@ def _old_documents(git: Git, commit: str, paths: list[str]) -> dict[str, dict[st
     return documents
 
 
-def changes_since(git: Git, commit: str, current: dict[str, dict[str, Any]],
-                  words: Vocabulary) -> list[Change]:
+def changes_since(
+    git: Git, commit: str, current: dict[str, dict[str, Any]], words: Vocabulary
+) -> list[Change]:
     """Records added or changed between `commit` and the register's files now."""
     output = git.run("diff", "--name-status", "--no-renames", "-z", commit, "--", "issues", "lessons")
     fields = output.stdout.decode("utf-8", "surrogateescape").split("\0")

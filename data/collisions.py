@@ -48,8 +48,18 @@ def _blob(git: Git, commit: str, path: str) -> dict[str, Any] | None:
 
 
 def _added(git: Git, base: str, commit: str) -> set[str]:
-    out = git.run("diff", "--name-only", "--no-renames", "--diff-filter=A", "-z", base, commit, "--",
-                  "issues", "lessons")
+    out = git.run(
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "--diff-filter=A",
+        "-z",
+        base,
+        commit,
+        "--",
+        "issues",
+        "lessons",
+    )
     return {p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if id_from_path(p)}
 
 
@@ -80,8 +90,9 @@ def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, whe
     commit all of it as one commit."""
     mapping: dict[str, str] = {}
     for old in ids:
-        mapping[old] = _free_id(git, ISSUE_PREFIX if kind_of(old) == "issue" else LESSON_PREFIX, theirs,
-                                set(mapping.values()))
+        mapping[old] = _free_id(
+            git, ISSUE_PREFIX if kind_of(old) == "issue" else LESSON_PREFIX, theirs, set(mapping.values())
+        )
     changed = git.run("diff", "--name-only", "--no-renames", "-z", base, "HEAD", "--", "issues", "lessons")
     names = changed.stdout.decode("utf-8", "surrogateescape").split("\0")
     local_paths = [p for p in names if id_from_path(p)]
@@ -104,9 +115,11 @@ def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, whe
         write_atomic(git.root, new_path, encode(to_document(from_document(relinked))))
         written.append(new_path)
     body = [f"{item.old} → {item.new}: {item.title}" for item in moved]
-    body.append("Another clone had already shared a different record under the same ID; IDs that have "
-                "been shared never change, so the record made here was given a new one.")
-    subject = ("Renumber " + ", ".join(f"{item.old} → {item.new}" for item in moved))
+    body.append(
+        "Another clone had already shared a different record under the same ID; IDs that have "
+        "been shared never change, so the record made here was given a new one."
+    )
+    subject = "Renumber " + ", ".join(f"{item.old} → {item.new}" for item in moved)
     records = [item.new for item in moved] + [item.old for item in moved]
     commit(git, sorted(set(written)), compose(subject, body, records, "renumber"), author=me, when=when)
     return moved
@@ -127,6 +140,6 @@ def _moved(document: dict[str, Any], old: str, new: str, me: Identity, when: str
         kind="comment",
         visibility="internal",
         text=f"Renumbered from {old} when syncing: another clone had already shared a different "
-             f"record as {old}. Notes written on this clone before then that quote {old} mean this record.",
+        f"record as {old}. Notes written on this clone before then that quote {old} mean this record.",
     )
     return {**document, "id": new, "updates": [*document.get("updates", []), note.model_dump(mode="json")]}

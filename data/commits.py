@@ -45,14 +45,13 @@ def commit(
     for start in range(0, len(paths), 2000):
         git.run("add", "-A", "--", *paths[start : start + 2000])
     if len(paths) <= 2000:
-        git.run(
-            "commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, input=message.encode(), env=env
-        )
+        git.run("commit", "--quiet", "--no-edit", "-F", "-", "--", *paths, input=message.encode(), env=env)
     else:
         git.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
     head = git.head_commit()
     assert head is not None
     return head
+
 
 def _nothing_to_honour(git: Git, paths: list[str]) -> bool:
     """True when `git commit` would do nothing that git's plumbing skips: no
@@ -68,6 +67,7 @@ def _nothing_to_honour(git: Git, paths: list[str]) -> bool:
         return False
     hooks = git.root / ".git" / "hooks"
     return not any(os.access(hooks / name, os.X_OK) for name in _COMMIT_HOOKS)
+
 
 def _commit_with_plumbing(git: Git, paths: list[str], message: str, env: dict[str, str], parent: str) -> str:
     """Commit exactly `paths` as they are on disk: new trees from HEAD's

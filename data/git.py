@@ -39,7 +39,9 @@ def _names(output: bytes) -> list[str]:
 class Running:
     """A git command that has been started; `result()` waits for it to finish."""
 
-    def __init__(self, process: subprocess.Popen[bytes], args: tuple[str, ...], input: bytes | None, check: bool):
+    def __init__(
+        self, process: subprocess.Popen[bytes], args: tuple[str, ...], input: bytes | None, check: bool
+    ):
         self.process, self.args, self.input, self.check = process, args, input, check
 
     def result(self) -> subprocess.CompletedProcess[bytes]:

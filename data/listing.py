@@ -171,7 +171,8 @@ class Listing:
 
 def _from_loaded(loaded: Loaded, shape: str) -> Listing:
     rows = {
-        name: {key: entry_of(shape, name, doc) for key, doc in docs.items()} for name, docs in loaded.tables.items()
+        name: {key: entry_of(shape, name, doc) for key, doc in docs.items()}
+        for name, docs in loaded.tables.items()
     }
     return Listing(
         rows, dict(loaded.problems), loaded.tree, list(loaded.overlay), "rebuilt", dict(loaded.folders), shape
@@ -186,8 +187,17 @@ class _PlainUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the listing may not name {module}.{name}")
 
 
-_UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError, MemoryError,
-               RecursionError)
+_UNREADABLE = (
+    OSError,
+    pickle.UnpicklingError,
+    EOFError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    MemoryError,
+    RecursionError,
+)
 CHUNK = 4096
 """Rows are stored in pickles of this many: each is one call that holds Python's
 lock (about 10 ms), so a TUI loading the listing in a worker never stalls its
@@ -203,8 +213,10 @@ def _read(path: Path, shape: str) -> Listing | None:
         data = _plain_load(path.read_bytes())
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
-        stored = {name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
-                  for name in RECORD_FOLDERS}
+        stored = {
+            name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
+            for name in RECORD_FOLDERS
+        }
     except (*_UNREADABLE, AttributeError):
         return None
     try:
@@ -243,8 +255,10 @@ def _write(path: Path, listing: Listing) -> None:
         "overlay": listing.overlay,
         "folders": listing.folders,
         "problems": listing.problems,
-        "rows": {name: _chunks(list(rows.values() if listing.shape == "rows" else rows.items()))
-                 for name, rows in listing.rows.items()},
+        "rows": {
+            name: _chunks(list(rows.values() if listing.shape == "rows" else rows.items()))
+            for name, rows in listing.rows.items()
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -265,12 +279,22 @@ def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing
         with _collector_paused():
             return _from_loaded(full, shape)
     with _collector_paused():
-        both = _from_blobs(git, head_tree, lambda table, document: (row_of(table, document),
-                                                                     haystack_of(document)))
+        both = _from_blobs(
+            git, head_tree, lambda table, document: (row_of(table, document), haystack_of(document))
+        )
     made = {
-        kind: Listing({table: {key: cast(tuple[Row, str], pair)[place] for key, pair in entries.items()}
-                       for table, entries in both.tables.items()},
-                      dict(both.problems), head_tree, [], "rebuilt", {}, kind)
+        kind: Listing(
+            {
+                table: {key: cast(tuple[Row, str], pair)[place] for key, pair in entries.items()}
+                for table, entries in both.tables.items()
+            },
+            dict(both.problems),
+            head_tree,
+            [],
+            "rebuilt",
+            {},
+            kind,
+        )
         for place, kind in enumerate(("rows", "texts"))
     }
     other = "texts" if shape == "rows" else "rows"
@@ -280,7 +304,9 @@ def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing
 
 
 def _chunks(entries: list[Any]) -> list[bytes]:
-    return [pickle.dumps(entries[start : start + CHUNK], protocol=5) for start in range(0, len(entries), CHUNK)]
+    return [
+        pickle.dumps(entries[start : start + CHUNK], protocol=5) for start in range(0, len(entries), CHUNK)
+    ]
 
 
 def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | None = None) -> Listing:
@@ -294,6 +320,12 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
     def read() -> Listing | None:
         return previous if previous is not None and previous.shape == shape else _read(path, shape)
 
-    return load_cached(root, git, read, lambda head_tree: _rebuilt(root, git, shape, head_tree),
-                       lambda listing: listing.rows, lambda listing, relative: listing._reread(root, relative),
-                       lambda listing: _write(path, listing))
+    return load_cached(
+        root,
+        git,
+        read,
+        lambda head_tree: _rebuilt(root, git, shape, head_tree),
+        lambda listing: listing.rows,
+        lambda listing, relative: listing._reread(root, relative),
+        lambda listing: _write(path, listing),
+    )

@@ -65,8 +65,9 @@ def validate_file(relative: str, raw: bytes) -> dict[str, Any]:
         raise DamagedFile(relative, "; ".join(problems(error)[:3])) from None
 
 
-def _apply(loaded: Loaded, relative: str, raw: bytes | None,
-           keep: Callable[[str, dict[str, Any]], Any] | None = None) -> None:
+def _apply(
+    loaded: Loaded, relative: str, raw: bytes | None, keep: Callable[[str, dict[str, Any]], Any] | None = None
+) -> None:
     """Put one file's content into `loaded`: a record (or what `keep` makes of
     it), a problem, or a removal."""
     record_id = id_from_path(relative)
@@ -245,7 +246,9 @@ def folders_to_look_in(recorded: dict[str, int], now: dict[str, int]) -> list[st
     if "" not in recorded:
         return None
     racy = recorded[""] - 1_000_000_000
-    return [folder for folder, moved in now.items() if folder and (recorded.get(folder) != moved or moved >= racy)]
+    return [
+        folder for folder, moved in now.items() if folder and (recorded.get(folder) != moved or moved >= racy)
+    ]
 
 
 def new_files(root: Path, folders: list[str], known: Callable[[str], bool]) -> list[str]:
@@ -275,8 +278,13 @@ class Dirty:
     stamp: dict[str, int]
 
 
-def dirty_paths(root: Path, git: Git, recorded: dict[str, int], changed: Callable[[], list[str]],
-                known: Callable[[str], bool]) -> Dirty:
+def dirty_paths(
+    root: Path,
+    git: Git,
+    recorded: dict[str, int],
+    changed: Callable[[], list[str]],
+    known: Callable[[str], bool],
+) -> Dirty:
     """The started `changed` paths, plus files in folders that changed since the
     cache's stamp which it does not hold (git's untracked files, when there is
     no stamp)."""
@@ -316,9 +324,15 @@ class Cache(Protocol):
 C = TypeVar("C", bound=Cache)
 
 
-def load_cached(root: Path, git: Git, read: Callable[[], C | None], rebuild: Callable[[str | None], C],
-                held: Callable[[C], dict[str, dict[str, Any]]], reread: Callable[[C, str], None],
-                write: Callable[[C], None]) -> C:
+def load_cached(
+    root: Path,
+    git: Git,
+    read: Callable[[], C | None],
+    rebuild: Callable[[str | None], C],
+    held: Callable[[C], dict[str, dict[str, Any]]],
+    reread: Callable[[C, str], None],
+    write: Callable[[C], None],
+) -> C:
     """A cache of the register as it is on disk now. `read` gives the stored one
     (None when there is none fit to use), `rebuild(head_tree)` makes one anew,
     `held` gives its records by table, `reread(cache, path)` puts one file's
@@ -342,8 +356,11 @@ def load_cached(root: Path, git: Git, read: Callable[[], C | None], rebuild: Cal
             changed, cache.source = since, "refreshed"
     if cache is None:
         cache = rebuild(head_tree)
-    found = dirty_paths(root, git, cache.folders, changes, holds(held(cache), cache.problems)) if head_tree \
+    found = (
+        dirty_paths(root, git, cache.folders, changes, holds(held(cache), cache.problems))
+        if head_tree
         else Dirty([], {})
+    )
     paths = sorted(set(changed) | set(found.paths) | set(cache.overlay))
     with _collector_paused():
         for relative in paths:
@@ -363,6 +380,12 @@ def load_register(root: Path, git: Git) -> Loaded:
         with _collector_paused():
             return _from_blobs(git, head_tree) if head_tree else _from_disk(root)
 
-    return load_cached(root, git, lambda: _read_cache(cache_path), rebuild, lambda loaded: loaded.tables,
-                       lambda loaded, relative: _apply_from_disk(loaded, root, relative),
-                       lambda loaded: _write_cache(cache_path, loaded))
+    return load_cached(
+        root,
+        git,
+        lambda: _read_cache(cache_path),
+        rebuild,
+        lambda loaded: loaded.tables,
+        lambda loaded, relative: _apply_from_disk(loaded, root, relative),
+        lambda loaded: _write_cache(cache_path, loaded),
+    )

@@ -32,8 +32,10 @@ class WriterLock:
             self._depth += 1
             return
         if self.path.parent.is_symlink():
-            raise DamagedFile(self.path.parent, "is a symbolic link; Tracker does not write through links "
-                              "(remove it: rm .tracker)")
+            raise DamagedFile(
+                self.path.parent,
+                "is a symbolic link; Tracker does not write through links (remove it: rm .tracker)",
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         deadline = time.monotonic() + self.wait

@@ -218,8 +218,10 @@ class _RecordMerge:
             f"{loser.author}'s value is recorded here."
         )
         sides = sorted(
-            ({"author": side.author, "at": side.time.isoformat(), "value": value}
-             for side, value in ((winner, kept), (loser, replaced))),
+            (
+                {"author": side.author, "at": side.time.isoformat(), "value": value}
+                for side, value in ((winner, kept), (loser, replaced))
+            ),
             key=_key,
         )
         digest = hashlib.sha256(_key([self.record_id, name, sides]).encode()).digest()
@@ -244,8 +246,12 @@ class _RecordMerge:
         right = {u["id"]: u for u in self.right.get("updates", [])}
         merged: dict[str, dict[str, Any]] = {}
         for update_id in sorted({*left, *right}):
-            merged[update_id] = self._update(update_id, base.get(update_id, _ABSENT),
-                                             left.get(update_id, _ABSENT), right.get(update_id, _ABSENT))
+            merged[update_id] = self._update(
+                update_id,
+                base.get(update_id, _ABSENT),
+                left.get(update_id, _ABSENT),
+                right.get(update_id, _ABSENT),
+            )
         for update in self.conflict_updates:
             merged.setdefault(update["id"], update)
         return sorted(merged.values(), key=lambda u: (_moment(u.get("at")), u["id"]))
@@ -296,6 +302,7 @@ def _crockford(digest: bytes, length: int) -> str:
 def same_creation(first: dict[str, Any], second: dict[str, Any]) -> bool:
     """Whether two versions of a record ID are the same record (one creation),
     rather than two records that happen to have been given the same ID offline."""
+
     def creation(document: dict[str, Any]) -> tuple[Any, ...]:
         return (_moment(document.get("created_at")), document.get("raised_by") or document.get("logged_by"))
 

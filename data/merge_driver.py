@@ -103,15 +103,20 @@ def merge_versions(
             "abort this merge (git merge --abort) and run tracker sync, which gives the local one a new ID"
         )
     ours_time, ours_author = last_change(git, "HEAD", record_path) or (_written_time(ours), UNKNOWN_AUTHOR)
-    theirs_time, theirs_author = (last_change(git, theirs_commit, record_path)
-                                  or (_written_time(theirs), UNKNOWN_AUTHOR))
+    theirs_time, theirs_author = last_change(git, theirs_commit, record_path) or (
+        _written_time(theirs),
+        UNKNOWN_AUTHOR,
+    )
     return merge_records(base, ours, theirs, ours_time, theirs_time, ours_author, theirs_author)
 
 
 def merge_file(base_path: Path, ours_path: Path, theirs_path: Path, record_path: str, root: Path) -> None:
     """Merge one record file in place (over `ours_path`); TrackerError when it cannot."""
-    versions = (_read(base_path, "common", record_path, optional=True), _read(ours_path, "our", record_path),
-                _read(theirs_path, "their", record_path))
+    versions = (
+        _read(base_path, "common", record_path, optional=True),
+        _read(ours_path, "our", record_path),
+        _read(theirs_path, "their", record_path),
+    )
     git = Git(root)
     result = merge_versions(git, record_path, versions, _theirs_commit(git))
     if result.document is None:

@@ -46,6 +46,7 @@ from data.validation import (
 
 __all__ = ["REQUIRED", "ValidationError"]
 
+
 def _word(value: Any) -> Any:
     """Vocabulary words are stored lower case with single spaces."""
     return clean_line(value).lower() if isinstance(value, str) else value
@@ -159,7 +160,9 @@ class Update(Model):
     id: str = field(_update_id, factory=lambda: new_id(UPDATE_PREFIX, 8))
     at: datetime = field(moment, datetime, factory=now)
     author: str = field(NAME)
-    kind: str = field(one_of(UPDATE_KINDS), Literal["comment", "decision", "action", "conflict"], default="comment")
+    kind: str = field(
+        one_of(UPDATE_KINDS), Literal["comment", "decision", "action", "conflict"], default="comment"
+    )
     text: str = field(text(TEXT_MAX, clean_text, blank=False))
     visibility: str = field(one_of(VISIBILITIES), Visibility, default="internal")
 
@@ -188,8 +191,9 @@ class Issue(Record):
     """A PRINCE2 issue register entry, with what a council programme needs."""
 
     id: str = field(_record_id(ISSUE_PREFIX, "an issue ID"), factory=lambda: new_id(ISSUE_PREFIX))
-    type: str = field(one_of(ISSUE_TYPES), Literal["problem", "request for change", "off-specification"],
-                      default="problem")
+    type: str = field(
+        one_of(ISSUE_TYPES), Literal["problem", "request for change", "off-specification"], default="problem"
+    )
     description: str = field(TEXT, default="")
     status: str = field(WORD, default="new")
     severity: str = field(WORD, default="medium")
@@ -203,7 +207,9 @@ class Issue(Record):
     affects_vulnerable: bool = field(flag, bool, default=False)
     statutory_impact: bool = field(flag, bool, default=False)
     cost_gbp: float | None = field(optional(amount(0, 10_000_000_000)), float | None, default=None)
-    cost_basis: str | None = field(optional(one_of(COST_BASES)), Literal["estimate", "actual"] | None, default=None)
+    cost_basis: str | None = field(
+        optional(one_of(COST_BASES)), Literal["estimate", "actual"] | None, default=None
+    )
     lessons: list[str] = field(LESSON_LINKS, list[str], factory=list)
     related: list[str] = field(ISSUE_LINKS, list[str], factory=list)
 
@@ -212,7 +218,9 @@ class Lesson(Record):
     """A PRINCE2 lessons log entry. A lesson is not learned until it is acted on."""
 
     id: str = field(_record_id(LESSON_PREFIX, "a lesson ID"), factory=lambda: new_id(LESSON_PREFIX))
-    type: str = field(one_of(LESSON_TYPES), Literal["project", "corporate/programme", "both"], default="project")
+    type: str = field(
+        one_of(LESSON_TYPES), Literal["project", "corporate/programme", "both"], default="project"
+    )
     event: str = field(TEXT, default="")
     effect: str = field(TEXT, default="")
     cause: str = field(TEXT, default="")
@@ -221,10 +229,14 @@ class Lesson(Record):
     was_risk: bool = field(flag, bool, default=False)
     logged_by: str = field(NAME)
     logged_on: date = field(day, date, factory=_today)
-    source: str = field(one_of(LESSON_SOURCES),
-                        Literal["audit", "independent review", "retrospective", "staff"], default="staff")
-    action_status: str = field(one_of(ACTION_STATUSES),
-                               Literal["identified", "agreed", "actioned", "embedded"], default="identified")
+    source: str = field(
+        one_of(LESSON_SOURCES),
+        Literal["audit", "independent review", "retrospective", "staff"],
+        default="staff",
+    )
+    action_status: str = field(
+        one_of(ACTION_STATUSES), Literal["identified", "agreed", "actioned", "embedded"], default="identified"
+    )
     owner_role: str | None = field(OPTIONAL_NAME, str | None, default=None)
     issues: list[str] = field(ISSUE_LINKS, list[str], factory=list)
 
@@ -293,31 +305,41 @@ class Vocabulary(Model):
     `closed_statuses` are the statuses that count as done (not in the backlog).
     """
 
-    statuses: list[str] = field(_word_list, list[str], factory=lambda: [
-        "new",
-        "open",
-        "in progress",
-        "workaround in place",
-        "resolved",
-        "closed",
-    ])
+    statuses: list[str] = field(
+        _word_list,
+        list[str],
+        factory=lambda: [
+            "new",
+            "open",
+            "in progress",
+            "workaround in place",
+            "resolved",
+            "closed",
+        ],
+    )
     closed_statuses: list[str] = field(_closed_words, list[str], factory=lambda: ["resolved", "closed"])
-    severities: list[str] = field(_word_list, list[str], factory=lambda: ["critical", "high", "medium", "low"])
+    severities: list[str] = field(
+        _word_list, list[str], factory=lambda: ["critical", "high", "medium", "low"]
+    )
     priorities: list[str] = field(_word_list, list[str], factory=lambda: ["urgent", "high", "medium", "low"])
-    areas: list[str] = field(_word_list, list[str], factory=lambda: [
-        "finance",
-        "accounts receivable",
-        "payroll",
-        "hr",
-        "recruitment",
-        "safeguarding checks",
-        "procurement",
-        "pensions",
-        "reporting",
-        "integration",
-        "data migration",
-        "programme",
-    ])
+    areas: list[str] = field(
+        _word_list,
+        list[str],
+        factory=lambda: [
+            "finance",
+            "accounts receivable",
+            "payroll",
+            "hr",
+            "recruitment",
+            "safeguarding checks",
+            "procurement",
+            "pensions",
+            "reporting",
+            "integration",
+            "data migration",
+            "programme",
+        ],
+    )
 
     def is_closed(self, status: str) -> bool:
         return status in self.closed_statuses

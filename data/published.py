@@ -39,7 +39,10 @@ def latest_report(git: Git) -> ReportTag | None:
     if git.head_commit() is None:
         return None
     output = git.text(
-        "for-each-ref", "--sort=-refname", "--sort=-creatordate", "--count=1",
+        "for-each-ref",
+        "--sort=-refname",
+        "--sort=-creatordate",
+        "--count=1",
         f"--format=%(refname:strip=2){_SEP}%(objectname){_SEP}%(*objectname){_SEP}"
         f"%(creatordate:short){_SEP}%(contents)%1e",
         "refs/tags/report/",
@@ -66,21 +69,24 @@ def free_tag_name(git: Git, day: date) -> str:
     return f"{base}-{number}"
 
 
-def publish(git: Git, content: bytes, start: date | None, end: date, identity: Identity,
-            file_name: str) -> ReportTag:
+def publish(
+    git: Git, content: bytes, start: date | None, end: date, identity: Identity, file_name: str
+) -> ReportTag:
     """Tag the register's current commit as the published report."""
     head = git.head_commit()
     if head is None:
         raise TrackerError(f"{git.root}: the register has no commits to tag")
     name = free_tag_name(git, end)
-    message = "\n".join([
-        f"Transparency report published: {file_name}",
-        "",
-        f"Period-Start: {start.isoformat() if start else 'beginning'}",
-        f"Period-End: {end.isoformat()}",
-        f"Content-SHA256: {content_hash(content)}",
-        "",
-    ])
+    message = "\n".join(
+        [
+            f"Transparency report published: {file_name}",
+            "",
+            f"Period-Start: {start.isoformat() if start else 'beginning'}",
+            f"Period-End: {end.isoformat()}",
+            f"Content-SHA256: {content_hash(content)}",
+            "",
+        ]
+    )
     env = {"GIT_COMMITTER_NAME": identity.name, "GIT_COMMITTER_EMAIL": identity.email}
     git.run("tag", "--annotate", "--file=-", name, head, input=message.encode(), env=env)
     return ReportTag(name, head, end, content_hash(content))

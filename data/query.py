@@ -142,8 +142,9 @@ def by_key(field: str) -> Callable[[Any], Any]:
     return lambda document: document.get(field)
 
 
-def parse(text: str, kind: Kind, words: Vocabulary | None = None, today: date | None = None,
-          access: Access = by_key) -> Query:
+def parse(
+    text: str, kind: Kind, words: Vocabulary | None = None, today: date | None = None, access: Access = by_key
+) -> Query:
     """Compile `text` into a Query for issues or lessons. `access` says how its
     field terms read a record (`by_key` for documents; a listing passes one that
     reads its rows by position, in C). Free words always read documents: on
@@ -309,8 +310,9 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _comparison(name: str, field: str, how: str, operator: str, value: str, today: date,
-                access: Access) -> Predicate:
+def _comparison(
+    name: str, field: str, how: str, operator: str, value: str, today: date, access: Access
+) -> Predicate:
     compare = _COMPARE[operator]
     if how == "age":
         match = _AGE.match(value.lower())

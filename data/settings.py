@@ -30,11 +30,14 @@ class ReportWording(Model):
 
     title: str = field(text(WORDING_MAX), default="Programme transparency report")
     programme: str = field(text(WORDING_MAX), default="The programme")
-    introduction: str = field(text(WORDING_MAX), default=(
-        "This report sets out the issues the programme is dealing with, what has been "
-        "resolved, and what we have learned. It is published as part of our commitment "
-        "to be open about what went wrong and how we are putting it right."
-    ))
+    introduction: str = field(
+        text(WORDING_MAX),
+        default=(
+            "This report sets out the issues the programme is dealing with, what has been "
+            "resolved, and what we have learned. It is published as part of our commitment "
+            "to be open about what went wrong and how we are putting it right."
+        ),
+    )
     rag: dict[str, str] = field(table_of_text(WORDING_MAX), dict[str, str], factory=_default_rag)
     small_count_threshold: int = field(whole_number(1, 100), int, default=5)
     sections: dict[str, str] = field(table_of_text(WORDING_MAX), dict[str, str], factory=dict)

@@ -65,14 +65,20 @@ class SyncResult:
 
     def summary(self) -> list[str]:
         """What happened, in a few lines for a person."""
-        lines = [f"Synced with {self.remote}/{self.branch}: received {self.received} change(s), "
-                 f"sent {self.sent} change(s)"]
+        lines = [
+            f"Synced with {self.remote}/{self.branch}: received {self.received} change(s), "
+            f"sent {self.sent} change(s)"
+        ]
         for item in self.renumbered:
-            lines.append(f"{item.old} is now {item.new} (another clone had already shared a different "
-                         f"record as {item.old})")
+            lines.append(
+                f"{item.old} is now {item.new} (another clone had already shared a different "
+                f"record as {item.old})"
+            )
         for note in self.conflicts:
-            lines.append(f"{note.record}: {note.field.replace('_', ' ')} was changed on both clones; kept "
-                         f"{note.kept_author}'s later change, {note.replaced_author}'s is in the timeline")
+            lines.append(
+                f"{note.record}: {note.field.replace('_', ' ')} was changed on both clones; kept "
+                f"{note.kept_author}'s later change, {note.replaced_author}'s is in the timeline"
+            )
         return lines
 
 
@@ -122,8 +128,10 @@ def clone(url: str, path: Path) -> Path:
         empty = git.head_commit() is None
         shutil.rmtree(path)
         if empty:
-            raise SyncError(f"{url}: the remote is empty; create a register and share it with: "
-                            f"tracker init --remote {url}")
+            raise SyncError(
+                f"{url}: the remote is empty; create a register and share it with: "
+                f"tracker init --remote {url}"
+            )
         raise SyncError(f"{url}: not a Tracker register (no tracker.toml at its top); nothing was kept")
     ensure_git_settings(git)
     write_commit_graph(git)
@@ -267,8 +275,10 @@ class SyncRun:
                 break
             time.sleep(random.uniform(0.05, 0.3) * attempt)
         else:
-            raise SyncError(f"{self.remote}: other clones kept pushing first; {retries} attempts made, "
-                            "your changes are safe here: run tracker sync again")
+            raise SyncError(
+                f"{self.remote}: other clones kept pushing first; {retries} attempts made, "
+                "your changes are safe here: run tracker sync again"
+            )
         end = self.git.head_commit()
         if start and end and start != end:
             changed = _names(self.git, "diff", "--name-only", "--no-renames", start, end)
@@ -276,8 +286,9 @@ class SyncRun:
         return self.result
 
     def _fetch(self) -> None:
-        result = self.git.run("fetch", "--quiet", "--prune", "--", self.remote, check=False,
-                              env=network_env(self.git))
+        result = self.git.run(
+            "fetch", "--quiet", "--prune", "--", self.remote, check=False, env=network_env(self.git)
+        )
         if result.returncode != 0:
             message = " ".join(result.stderr.decode("utf-8", "replace").split())
             raise SyncError(f"{self.remote}: fetch failed: {message[:400]}")
@@ -289,8 +300,9 @@ class SyncRun:
         args = ["push", "--porcelain", "--follow-tags"]
         if self.git.text("config", f"branch.{self.branch}.remote", check=False) == "":
             args.append("--set-upstream")
-        result = self.git.run(*args, "--", self.remote, f"HEAD:refs/heads/{self.branch}", check=False,
-                              env=network_env(self.git))
+        result = self.git.run(
+            *args, "--", self.remote, f"HEAD:refs/heads/{self.branch}", check=False, env=network_env(self.git)
+        )
         if result.returncode == 0:
             self.result.sent += pending
             return True

@@ -30,15 +30,31 @@ RECORD_FOLDERS = ("issues", "lessons")
 _STAGES = ((1, "common"), (2, "our"), (3, "their"))
 
 
-def merge_remote(git: Git, remote: str, me: Identity, base: str, theirs: str, received: int) -> list[Conflict]:
+def merge_remote(
+    git: Git, remote: str, me: Identity, base: str, theirs: str, received: int
+) -> list[Conflict]:
     """Merge `theirs` into HEAD and commit; the field conflicts resolved on the way."""
-    env = {"GIT_AUTHOR_NAME": me.name, "GIT_AUTHOR_EMAIL": me.email,
-           "GIT_COMMITTER_NAME": me.name, "GIT_COMMITTER_EMAIL": me.email}
+    env = {
+        "GIT_AUTHOR_NAME": me.name,
+        "GIT_AUTHOR_EMAIL": me.email,
+        "GIT_COMMITTER_NAME": me.name,
+        "GIT_COMMITTER_EMAIL": me.email,
+    }
     marker = merge_marker(git)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(theirs + "\n", encoding="utf-8")
-    merge = git.run("-c", "merge.tracker.driver=false", "merge", "--no-ff", "--no-commit", "--no-edit",
-                    "--quiet", theirs, check=False, env=env)
+    merge = git.run(
+        "-c",
+        "merge.tracker.driver=false",
+        "merge",
+        "--no-ff",
+        "--no-commit",
+        "--no-edit",
+        "--quiet",
+        theirs,
+        check=False,
+        env=env,
+    )
     conflicts: list[Conflict] = []
     if merge.returncode != 0:
         if not (git.root / ".git" / "MERGE_HEAD").exists():
@@ -95,8 +111,9 @@ def _blobs(git: Git, shas: set[str]) -> dict[str, bytes]:
 def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
     """Merge every unmerged record file, or abort the whole merge."""
     unmerged = _unmerged(git)
-    problems = [f"{path}: changed on both sides and not a record file" for path in unmerged
-                if not id_from_path(path)]
+    problems = [
+        f"{path}: changed on both sides and not a record file" for path in unmerged if not id_from_path(path)
+    ]
     blobs = _blobs(git, {sha for stages in unmerged.values() for sha in stages.values()})
     merged: dict[str, dict[str, Any] | None] = {}
     conflicts: list[Conflict] = []
@@ -104,8 +121,10 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
         if not id_from_path(path):
             continue
         try:
-            versions = tuple(decode(blobs[stages[n]], f"{path} ({label} version)") if n in stages else None
-                             for n, label in _STAGES)
+            versions = tuple(
+                decode(blobs[stages[n]], f"{path} ({label} version)") if n in stages else None
+                for n, label in _STAGES
+            )
             result = merge_versions(git, path, versions, theirs)  # type: ignore[arg-type]
         except TrackerError as error:
             problems.append(str(error))
@@ -114,8 +133,10 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
         conflicts += result.conflicts
     if problems:
         git.run("merge", "--abort", check=False)
-        raise SyncError(f"{'; '.join(problems[:3])} (nothing was merged; the register is as it was: merge "
-                        f"by hand with git merge {remote}/<branch>, then tracker sync)")
+        raise SyncError(
+            f"{'; '.join(problems[:3])} (nothing was merged; the register is as it was: merge "
+            f"by hand with git merge {remote}/<branch>, then tracker sync)"
+        )
     for path, document in merged.items():
         if document is None:
             git.run("rm", "--quiet", "--cached", "--ignore-unmatch", "--", path)
@@ -130,7 +151,9 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
 
 def _changed(git: Git, start: str, end: str) -> set[str]:
     out = git.run("diff", "--name-only", "--no-renames", "-z", start, end, "--", *RECORD_FOLDERS).stdout
-    return {str(id_from_path(p)) for p in out.decode("utf-8", "surrogateescape").split("\0") if id_from_path(p)}
+    return {
+        str(id_from_path(p)) for p in out.decode("utf-8", "surrogateescape").split("\0") if id_from_path(p)
+    }
 
 
 def _message(git: Git, remote: str, base: str, theirs: str, received: int, conflicts: list[Conflict]) -> str:
@@ -142,7 +165,9 @@ def _message(git: Git, remote: str, base: str, theirs: str, received: int, confl
         body.append(f"{record}: changed on {remote}{both}")
     for conflict in conflicts:
         label = conflict.field.replace("_", " ")
-        body.append(f"{conflict.record}: {label} changed on both sides; kept {conflict.kept_author}'s "
-                    f"later change, {conflict.replaced_author}'s value is in the timeline")
+        body.append(
+            f"{conflict.record}: {label} changed on both sides; kept {conflict.kept_author}'s "
+            f"later change, {conflict.replaced_author}'s value is in the timeline"
+        )
     subject = f"Sync: merge {received} change{'s' if received != 1 else ''} from {remote}"
     return compose(subject, body[:200], sorted(theirs_changed), "sync")

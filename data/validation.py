@@ -55,7 +55,9 @@ class FieldInfo:
 
     __slots__ = ("annotation", "check", "default", "default_factory", "name")
 
-    def __init__(self, check: Check, annotation: Any, default: Any, default_factory: Callable[[], Any] | None) -> None:
+    def __init__(
+        self, check: Check, annotation: Any, default: Any, default_factory: Callable[[], Any] | None
+    ) -> None:
         self.check = check
         self.annotation = annotation
         self.default = default
@@ -102,7 +104,9 @@ class Model:
         if isinstance(data, cls):
             return data
         if not isinstance(data, dict):
-            raise ValidationError(cls.__name__, [((), f"must be a table of fields, not {type(data).__name__}")])
+            raise ValidationError(
+                cls.__name__, [((), f"must be a table of fields, not {type(data).__name__}")]
+            )
         record = cls.__new__(cls)
         record.__dict__.update(cls._checked(data))
         return record
@@ -143,7 +147,9 @@ class Model:
             try:
                 value = info.check(value)
             except ValidationError as inner:
-                raise ValidationError(type(self).__name__, [((name, *w), m) for w, m in inner.found]) from None
+                raise ValidationError(
+                    type(self).__name__, [((name, *w), m) for w, m in inner.found]
+                ) from None
             except (ValueError, TypeError) as error:
                 raise ValidationError(type(self).__name__, [((name,), str(error))]) from None
         elif not type(self).keeps_unknown:
@@ -274,7 +280,9 @@ def moment(value: Any) -> datetime:
         try:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"must be a date and time like 2025-03-31T09:30:00Z (not {_shown(value)})") from None
+            raise ValueError(
+                f"must be a date and time like 2025-03-31T09:30:00Z (not {_shown(value)})"
+            ) from None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     raise ValueError(f"must be a date and time like 2025-03-31T09:30:00Z (not {_shown(value)})")
@@ -380,8 +388,10 @@ def then(*checks: Check) -> Check:
 
 
 def _kind(value: Any) -> str:
-    return "nothing" if value is None else {dict: "a table", list: "a list", bool: "true/false"}.get(
-        type(value), type(value).__name__
+    return (
+        "nothing"
+        if value is None
+        else {dict: "a table", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
     )
 
 

@@ -25,16 +25,25 @@ LESSON_TEXTS = (
 )
 
 
-def build_digest(register: RegisterReader, audience: Audience = "public", start: date | None = None,
-                 end: date | None = None, today: date | None = None) -> str:
+def build_digest(
+    register: RegisterReader,
+    audience: Audience = "public",
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> str:
     """The lessons digest as markdown, for lessons logged between `start` and `end`."""
     today = today or date.today()
     end = end or today
     lessons_all = list(register.documents("lesson").values())
     issues_all = list(register.documents("issue").values())
     rules = Publication.for_documents(audience, register.settings, issues_all, lessons_all)
-    in_period = [lesson for lesson in lessons_all
-                 if (start is None or lesson["logged_on"] >= start.isoformat()) and lesson["logged_on"] <= end.isoformat()]
+    in_period = [
+        lesson
+        for lesson in lessons_all
+        if (start is None or lesson["logged_on"] >= start.isoformat())
+        and lesson["logged_on"] <= end.isoformat()
+    ]
     lessons = [rules.view(lesson) for lesson in in_period if rules.shows(lesson)]
     withheld = len(in_period) - len(lessons)
     lines = _header(register, rules, start, end, today)
@@ -45,24 +54,40 @@ def build_digest(register: RegisterReader, audience: Audience = "public", start:
     for area in _areas(register.settings.vocabulary.areas, by_area):
         lines += _area(rules, area, by_area[area])
     if rules.public:
-        note = (f"{withheld:,} {'lesson is' if withheld == 1 else 'lessons are'} internal or restricted "
-                "and not included. " if withheld else "")
+        note = (
+            f"{withheld:,} {'lesson is' if withheld == 1 else 'lessons are'} internal or restricted "
+            "and not included. "
+            if withheld
+            else ""
+        )
         lines += heading(2, Safe("What we have withheld and why"))
-        lines += paragraph(Safe(note + "Names of staff are replaced by their roles; internal updates are "
-                                "not shown."))
+        lines += paragraph(
+            Safe(note + "Names of staff are replaced by their roles; internal updates are not shown.")
+        )
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _header(register: RegisterReader, rules: Publication, start: date | None, end: date, today: date) -> list[str]:
+def _header(
+    register: RegisterReader, rules: Publication, start: date | None, end: date, today: date
+) -> list[str]:
     wording = register.settings.report
     lines = heading(1, Safe("Lessons learned: ") + _escaped(rules.text(wording.programme)))
     if not rules.public:
-        lines += ["> **Internal digest: not for publication.** It shows every lesson, including internal "
-                  "and restricted ones, and the names of staff.", ""]
+        lines += [
+            "> **Internal digest: not for publication.** It shows every lesson, including internal "
+            "and restricted ones, and the names of staff.",
+            "",
+        ]
     begins = long_day(start) if start else "the start of the register"
-    lines += paragraph(Safe(f"Lessons logged from {begins} to {long_day(end)}. Produced on {long_day(today)}."))
-    return lines + paragraph(Safe("Lessons are grouped by service area, then by how far the action on them "
-                                  "has gone: identified, agreed, actioned, or embedded in how we work."))
+    lines += paragraph(
+        Safe(f"Lessons logged from {begins} to {long_day(end)}. Produced on {long_day(today)}.")
+    )
+    return lines + paragraph(
+        Safe(
+            "Lessons are grouped by service area, then by how far the action on them "
+            "has gone: identified, agreed, actioned, or embedded in how we work."
+        )
+    )
 
 
 def _escaped(text: str) -> Safe:
@@ -78,7 +103,9 @@ def _summary(lessons: list[dict[str, Any]]) -> list[str]:
     for lesson in lessons:
         counts[lesson["action_status"]] += 1
     rows = [[Safe(status.capitalize()), counts[status]] for status in ACTION_STATUSES]
-    return table([Safe("Action status"), Safe("Lessons")], [*rows, [Safe("**Total**"), len(lessons)]], numeric=[1])
+    return table(
+        [Safe("Action status"), Safe("Lessons")], [*rows, [Safe("**Total**"), len(lessons)]], numeric=[1]
+    )
 
 
 def _areas(order: list[str], found: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -88,8 +115,10 @@ def _areas(order: list[str], found: dict[str, list[dict[str, Any]]]) -> list[str
 def _area(rules: Publication, area: str, lessons: list[dict[str, Any]]) -> list[str]:
     lines = heading(2, rules.text(area).capitalize())
     for status in ACTION_STATUSES:
-        group = sorted((lesson for lesson in lessons if lesson["action_status"] == status),
-                       key=lambda lesson: (lesson["logged_on"], lesson["id"]))
+        group = sorted(
+            (lesson for lesson in lessons if lesson["action_status"] == status),
+            key=lambda lesson: (lesson["logged_on"], lesson["id"]),
+        )
         if not group:
             continue
         lines += heading(3, Safe(status.capitalize()))

@@ -17,7 +17,9 @@ import string
 # Punctuation with no meaning in CommonMark, GFM or GitHub's math (, ; ' " % ? / ^) is left as
 # typed so the markdown stays readable; every other ASCII punctuation mark is escaped.
 _HARMLESS = ",;'\"%?/^"
-_PUNCTUATION = re.compile("([" + re.escape("".join(c for c in string.punctuation if c not in _HARMLESS)) + "])")
+_PUNCTUATION = re.compile(
+    "([" + re.escape("".join(c for c in string.punctuation if c not in _HARMLESS)) + "])"
+)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 

@@ -113,11 +113,18 @@ def gather(register: RegisterReader, audience: Audience, period: Period, today: 
     before = backlog.points([compare_from])[0]
     last = register.latest_report()
     changes = register.changes_since(last.commit) if last else []
-    return ReportInput(settings, rules, period, today, issues, lessons, withheld, trend, before, last, changes)
+    return ReportInput(
+        settings, rules, period, today, issues, lessons, withheld, trend, before, last, changes
+    )
 
 
-def build_report(register: RegisterReader, audience: Audience = "public", start: date | None = None,
-                 end: date | None = None, today: date | None = None) -> str:
+def build_report(
+    register: RegisterReader,
+    audience: Audience = "public",
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> str:
     """The transparency report as markdown."""
     today = today or date.today()
     data = gather(register, audience, Period(start, end or today), today)
@@ -126,8 +133,19 @@ def build_report(register: RegisterReader, audience: Audience = "public", start:
 
 def render(data: ReportInput) -> str:
     lines: list[str] = []
-    for section in (_title, _headline, _resolved, _open, _trend, _cost, _impact, _lessons,
-                    _next_steps, _changes, _withheld):
+    for section in (
+        _title,
+        _headline,
+        _resolved,
+        _open,
+        _trend,
+        _cost,
+        _impact,
+        _lessons,
+        _next_steps,
+        _changes,
+        _withheld,
+    ):
         lines += section(data)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -139,8 +157,11 @@ def _title(data: ReportInput) -> list[str]:
     wording = data.settings.report
     lines = heading(1, data.rules.text(wording.title))
     if not data.rules.public:
-        lines += ["> **Internal report: not for publication.** It shows every record, including "
-                  "internal and restricted ones, every update, and the names of staff.", ""]
+        lines += [
+            "> **Internal report: not for publication.** It shows every record, including "
+            "internal and restricted ones, every update, and the names of staff.",
+            "",
+        ]
     lines += paragraph(data.rules.text(wording.programme))
     lines += paragraph(Safe(f"Period covered: {data.period.describe()}. Produced on {long_day(data.today)}."))
     lines += paragraph(data.rules.text(wording.introduction))
@@ -180,15 +201,19 @@ def _headline(data: ReportInput) -> list[str]:
     lines += table([Safe("Measure"), Safe("Issues")], rows, numeric=[1])
     covered = f"These figures cover the {len(data.issues):,} issues published in this report."
     if data.rules.public and data.withheld.total():
-        covered += (f" {data.withheld.total():,} records are withheld from publication; the last "
-                    "section says why.")
+        covered += (
+            f" {data.withheld.total():,} records are withheld from publication; the last section says why."
+        )
     return lines + paragraph(Safe(covered))
 
 
 def _resolved_issues(data: ReportInput) -> list[dict[str, Any]]:
     words = data.settings.vocabulary
-    return [issue for issue in data.issues
-            if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))]
+    return [
+        issue
+        for issue in data.issues
+        if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))
+    ]
 
 
 def _limited(items: list[Any], what: str) -> tuple[list[Any], list[str]]:
@@ -208,11 +233,25 @@ def _resolved(data: ReportInput) -> list[str]:
     if not resolved:
         return lines + paragraph(Safe("No issues were resolved in this period."))
     shown, note = _limited(resolved, "resolved issues")
-    rows = [[record_id(i["id"]), _issue_title(data, i), data.rules.text(i["area"]),
-             data.rules.text(i["severity"]), day(i["closed_on"]),
-             (date.fromisoformat(i["closed_on"]) - date.fromisoformat(i["raised_on"])).days] for i in shown]
-    headers = [Safe("Issue"), Safe("Title"), Safe("Area"), Safe("Severity"), Safe("Resolved on"),
-               Safe("Days open")]
+    rows = [
+        [
+            record_id(i["id"]),
+            _issue_title(data, i),
+            data.rules.text(i["area"]),
+            data.rules.text(i["severity"]),
+            day(i["closed_on"]),
+            (date.fromisoformat(i["closed_on"]) - date.fromisoformat(i["raised_on"])).days,
+        ]
+        for i in shown
+    ]
+    headers = [
+        Safe("Issue"),
+        Safe("Title"),
+        Safe("Area"),
+        Safe("Severity"),
+        Safe("Resolved on"),
+        Safe("Days open"),
+    ]
     return lines + table(headers, rows, numeric=[5]) + note
 
 
@@ -222,7 +261,9 @@ def _open(data: ReportInput) -> list[str]:
     if not open_now:
         return lines + paragraph(Safe("There are no open issues."))
     ages = {issue["id"]: data.age(issue) for issue in open_now}
-    return lines + _by_severity(data, open_now, ages) + _by_area(data, open_now, ages) + _open_list(data, ages)
+    return (
+        lines + _by_severity(data, open_now, ages) + _by_area(data, open_now, ages) + _open_list(data, ages)
+    )
 
 
 def _grouped(items: list[dict[str, Any]], field: str) -> dict[str, list[dict[str, Any]]]:
@@ -237,9 +278,14 @@ def _by_severity(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[s
     groups = _grouped(open_now, "severity")
     for severity in _present(data.settings.vocabulary.severities, list(groups)):
         in_group = [ages[i["id"]] for i in groups[severity]]
-        rows.append([data.rules.text(severity), len(in_group), round(sum(in_group) / len(in_group)), max(in_group)])
+        rows.append(
+            [data.rules.text(severity), len(in_group), round(sum(in_group) / len(in_group)), max(in_group)]
+        )
     return heading(3, Safe("By severity")) + table(
-        [Safe("Severity"), Safe("Open"), Safe("Average age (days)"), Safe("Oldest (days)")], rows, numeric=[1, 2, 3])
+        [Safe("Severity"), Safe("Open"), Safe("Average age (days)"), Safe("Oldest (days)")],
+        rows,
+        numeric=[1, 2, 3],
+    )
 
 
 def _by_area(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[str, int]) -> list[str]:
@@ -248,21 +294,47 @@ def _by_area(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[str, 
     rows = []
     for area in _present(data.settings.vocabulary.areas, list(groups)):
         counts = Counter(i["severity"] for i in groups[area])
-        rows.append([data.rules.text(area), *[counts[s] for s in severities], len(groups[area]),
-                     max(ages[i["id"]] for i in groups[area])])
-    headers = [Safe("Area"), *[data.rules.text(s).capitalize() for s in severities], Safe("Total"),
-               Safe("Oldest (days)")]
+        rows.append(
+            [
+                data.rules.text(area),
+                *[counts[s] for s in severities],
+                len(groups[area]),
+                max(ages[i["id"]] for i in groups[area]),
+            ]
+        )
+    headers = [
+        Safe("Area"),
+        *[data.rules.text(s).capitalize() for s in severities],
+        Safe("Total"),
+        Safe("Oldest (days)"),
+    ]
     return heading(3, Safe("By area")) + table(headers, rows, numeric=range(1, len(headers)))
 
 
 def _open_list(data: ReportInput, ages: dict[str, int]) -> list[str]:
     ranked = sorted(data.open_issues(), key=lambda i: (data.severity_rank(i), i["raised_on"], i["id"]))
     shown, note = _limited(ranked, "open issues")
-    rows = [[record_id(i["id"]), _issue_title(data, i), data.rules.text(i["severity"]),
-             data.rules.text(i["area"]), data.rules.text(i["status"]), ages[i["id"]],
-             _owner(data, i)] for i in shown]
-    headers = [Safe("Issue"), Safe("Title"), Safe("Severity"), Safe("Area"), Safe("Status"),
-               Safe("Age (days)"), Safe("Owner")]
+    rows = [
+        [
+            record_id(i["id"]),
+            _issue_title(data, i),
+            data.rules.text(i["severity"]),
+            data.rules.text(i["area"]),
+            data.rules.text(i["status"]),
+            ages[i["id"]],
+            _owner(data, i),
+        ]
+        for i in shown
+    ]
+    headers = [
+        Safe("Issue"),
+        Safe("Title"),
+        Safe("Severity"),
+        Safe("Area"),
+        Safe("Status"),
+        Safe("Age (days)"),
+        Safe("Owner"),
+    ]
     return heading(3, Safe("Open issues, most severe first")) + table(headers, rows, numeric=[5]) + note
 
 
@@ -283,18 +355,33 @@ def _trend(data: ReportInput) -> list[str]:
     from exports.escape import quoted
 
     lines = heading(2, Safe("Backlog trend")) + data.intro("trend")
-    lines += paragraph(Safe("The number of open issues at the end of each "
-                            + ("week" if _weekly(data.trend) else "month")
-                            + ", from the register's history."))
+    lines += paragraph(
+        Safe(
+            "The number of open issues at the end of each "
+            + ("week" if _weekly(data.trend) else "month")
+            + ", from the register's history."
+        )
+    )
     labels = ", ".join(quoted(point.day.isoformat()) for point in data.trend)
     values = ", ".join(str(point.open) for point in data.trend)
     top = max(max(point.open for point in data.trend), 1)
-    lines += ["```mermaid", "xychart-beta", '    title "Open issues"', f"    x-axis [{labels}]",
-              f'    y-axis "Open issues" 0 --> {top + max(1, top // 10)}', f"    bar [{values}]",
-              f"    line [{values}]", "```", ""]
+    lines += [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Open issues"',
+        f"    x-axis [{labels}]",
+        f'    y-axis "Open issues" 0 --> {top + max(1, top // 10)}',
+        f"    bar [{values}]",
+        f"    line [{values}]",
+        "```",
+        "",
+    ]
     rows = [[day(p.day), p.open, p.raised, p.closed] for p in data.trend]
-    return lines + table([Safe("Date"), Safe("Open issues"), Safe("Raised or reopened"), Safe("Closed")], rows,
-                         numeric=[1, 2, 3])
+    return lines + table(
+        [Safe("Date"), Safe("Open issues"), Safe("Raised or reopened"), Safe("Closed")],
+        rows,
+        numeric=[1, 2, 3],
+    )
 
 
 def _weekly(points: list[TrendPoint]) -> bool:
@@ -311,11 +398,20 @@ def _cost(data: ReportInput) -> list[str]:
     for area in _present(data.settings.vocabulary.areas, list(groups)):
         rows.append([data.rules.text(area), *_cost_cells(groups[area])])
     rows.append([Safe("**All areas**"), *_cost_cells(costed)])
-    headers = [Safe("Area"), Safe("Estimated cost"), Safe("Issues estimated"), Safe("Actual cost"),
-               Safe("Issues with actual cost")]
+    headers = [
+        Safe("Area"),
+        Safe("Estimated cost"),
+        Safe("Issues estimated"),
+        Safe("Actual cost"),
+        Safe("Issues with actual cost"),
+    ]
     lines += table(headers, rows, numeric=[1, 2, 3, 4])
-    return lines + paragraph(Safe("Estimates and actual costs are shown apart and are not added together. "
-                                  "An issue's estimate is replaced by its actual cost once that is known."))
+    return lines + paragraph(
+        Safe(
+            "Estimates and actual costs are shown apart and are not added together. "
+            "An issue's estimate is replaced by its actual cost once that is known."
+        )
+    )
 
 
 def _cost_cells(issues: list[dict[str, Any]]) -> list[Any]:
@@ -337,16 +433,32 @@ def _impact(data: ReportInput) -> list[str]:
         }
     vulnerable = small_counts(data.rules, figures["affects_vulnerable"], [("raised", ("open", "resolved"))])
     statutory = {name: f"{value:,}" for name, value in figures["statutory_impact"].items()}
-    rows = [[Safe(label), Safe(vulnerable[key]), Safe(statutory[key])] for key, label in
-            (("open", "Open now"), ("raised", "Raised in the period"), ("resolved", "Resolved in the period"))]
-    lines += table([Safe("Issues"), Safe("Affecting vulnerable residents"),
-                    Safe("With a statutory or compliance impact")], rows, numeric=[1, 2])
+    rows = [
+        [Safe(label), Safe(vulnerable[key]), Safe(statutory[key])]
+        for key, label in (
+            ("open", "Open now"),
+            ("raised", "Raised in the period"),
+            ("resolved", "Resolved in the period"),
+        )
+    ]
+    lines += table(
+        [
+            Safe("Issues"),
+            Safe("Affecting vulnerable residents"),
+            Safe("With a statutory or compliance impact"),
+        ],
+        rows,
+        numeric=[1, 2],
+    )
     if data.rules.public:
         threshold = data.rules.threshold
-        lines += paragraph(Safe(
-            f"To protect the people involved, counts of fewer than {threshold} cases affecting vulnerable "
-            f"residents are shown as \"fewer than {threshold}\" (zero included), and a figure that would let "
-            "a hidden count be worked out is marked \"not shown\". Individual issues are not marked."))
+        lines += paragraph(
+            Safe(
+                f"To protect the people involved, counts of fewer than {threshold} cases affecting vulnerable "
+                f'residents are shown as "fewer than {threshold}" (zero included), and a figure that would let '
+                'a hidden count be worked out is marked "not shown". Individual issues are not marked.'
+            )
+        )
     return lines
 
 
@@ -354,17 +466,30 @@ def _lessons(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Lessons and the actions taken")) + data.intro("lessons")
     logged = [lesson for lesson in data.lessons if date.fromisoformat(lesson["logged_on"]) <= data.period.end]
     statuses = Counter(lesson["action_status"] for lesson in logged)
-    rows = [[Safe(status.capitalize()), statuses[status]] for status in
-            ("identified", "agreed", "actioned", "embedded")]
-    lines += paragraph(Safe("A lesson is not learned until it is acted on. Lessons by the state of their "
-                            "actions:"))
+    rows = [
+        [Safe(status.capitalize()), statuses[status]]
+        for status in ("identified", "agreed", "actioned", "embedded")
+    ]
+    lines += paragraph(
+        Safe("A lesson is not learned until it is acted on. Lessons by the state of their actions:")
+    )
     lines += table([Safe("Action status"), Safe("Lessons")], rows, numeric=[1])
-    new = sorted((lesson for lesson in logged if data.period.holds(lesson["logged_on"])),
-                 key=lambda lesson: (lesson["logged_on"], lesson["id"]), reverse=True)
+    new = sorted(
+        (lesson for lesson in logged if data.period.holds(lesson["logged_on"])),
+        key=lambda lesson: (lesson["logged_on"], lesson["id"]),
+        reverse=True,
+    )
     if new:
         lines += heading(3, Safe("Lessons logged in this period"))
-        rows = [[record_id(lesson["id"]), data.rules.view(lesson)["title"], data.rules.text(lesson["area"]),
-                 Safe(lesson["action_status"])] for lesson in _limited(new, "lessons")[0]]
+        rows = [
+            [
+                record_id(lesson["id"]),
+                data.rules.view(lesson)["title"],
+                data.rules.text(lesson["area"]),
+                Safe(lesson["action_status"]),
+            ]
+            for lesson in _limited(new, "lessons")[0]
+        ]
         lines += table([Safe("Lesson"), Safe("Title"), Safe("Area"), Safe("Action status")], rows)
     return lines + _actions(data)
 
@@ -373,30 +498,58 @@ def _actions(data: ReportInput) -> list[str]:
     taken = []
     for issue in data.issues:
         for update in issue.get("updates", ()):
-            if (update["kind"] in ("action", "decision") and data.rules.shows(update)
-                    and data.period.holds(update["at"][:10])):
+            if (
+                update["kind"] in ("action", "decision")
+                and data.rules.shows(update)
+                and data.period.holds(update["at"][:10])
+            ):
                 taken.append((update["at"], issue["id"], data.rules.update(update)))
     if not taken:
         return []
     taken.sort(key=lambda item: (item[0], item[1]), reverse=True)
     shown, note = _limited(taken, "actions and decisions")
-    rows = [[day(at[:10]), record_id(issue_id), Safe(update["kind"].capitalize()), update["text"], update["author"]]
-            for at, issue_id, update in shown]
+    rows = [
+        [
+            day(at[:10]),
+            record_id(issue_id),
+            Safe(update["kind"].capitalize()),
+            update["text"],
+            update["author"],
+        ]
+        for at, issue_id, update in shown
+    ]
     headers = [Safe("Date"), Safe("Issue"), Safe("Kind"), Safe("What was done or decided"), Safe("By")]
     return heading(3, Safe("Actions and decisions in this period")) + table(headers, rows) + note
 
 
 def _next_steps(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Next steps")) + data.intro("next_steps")
-    planned = sorted((i for i in data.open_issues() if i.get("target_date")),
-                     key=lambda i: (i["target_date"], data.severity_rank(i), i["id"]))
+    planned = sorted(
+        (i for i in data.open_issues() if i.get("target_date")),
+        key=lambda i: (i["target_date"], data.severity_rank(i), i["id"]),
+    )
     if not planned:
         return lines + paragraph(Safe("No open issue has a target date."))
     shown, note = _limited(planned, "open issues with target dates")
-    rows = [[day(i["target_date"]), record_id(i["id"]), _issue_title(data, i), data.rules.text(i["severity"]),
-             _owner(data, i),
-             Safe("overdue" if date.fromisoformat(i["target_date"]) < data.period.end else "")] for i in shown]
-    headers = [Safe("Target date"), Safe("Issue"), Safe("Title"), Safe("Severity"), Safe("Owner"), Safe("Note")]
+    rows = [
+        [
+            day(i["target_date"]),
+            record_id(i["id"]),
+            _issue_title(data, i),
+            data.rules.text(i["severity"]),
+            _owner(data, i),
+            Safe("overdue" if date.fromisoformat(i["target_date"]) < data.period.end else ""),
+        ]
+        for i in shown
+    ]
+    headers = [
+        Safe("Target date"),
+        Safe("Issue"),
+        Safe("Title"),
+        Safe("Severity"),
+        Safe("Owner"),
+        Safe("Note"),
+    ]
     lines += paragraph(Safe("Open issues with a target date for their resolution, soonest first."))
     undated = len(data.open_issues()) - len(planned)
     extra = paragraph(Safe(f"{undated:,} further open issues have no target date yet.")) if undated else []
@@ -406,8 +559,9 @@ def _next_steps(data: ReportInput) -> list[str]:
 def _changes(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Changes since the last report")) + data.intro("changes")
     if data.last_report is None:
-        return lines + paragraph(Safe("This is the first published report; there is no earlier report to "
-                                      "compare with."))
+        return lines + paragraph(
+            Safe("This is the first published report; there is no earlier report to compare with.")
+        )
     shown_ids = {i["id"] for i in data.issues} | {lesson["id"] for lesson in data.lessons}
     by_id = {d["id"]: d for d in [*data.issues, *data.lessons]}
     rows = []
@@ -416,14 +570,28 @@ def _changes(data: ReportInput) -> list[str]:
             continue
         described = _describe_change(data, change)
         if described:
-            rows.append([record_id(change.record_id), data.rules.view(by_id[change.record_id])["title"],
-                         Safe(described)])
-    lines += paragraph(Safe(f"Compared with the report published with the tag {data.last_report.name} "
-                            f"(covering up to {long_day(data.last_report.period_end)})."))
+            rows.append(
+                [
+                    record_id(change.record_id),
+                    data.rules.view(by_id[change.record_id])["title"],
+                    Safe(described),
+                ]
+            )
+    lines += paragraph(
+        Safe(
+            f"Compared with the report published with the tag {data.last_report.name} "
+            f"(covering up to {long_day(data.last_report.period_end)})."
+        )
+    )
     counts = Counter(row[2].split(":")[0].split(";")[0] for row in rows)
-    lines += table([Safe("Change"), Safe("Records")],
-                   [[Safe(what.capitalize()), counts[what]] for what in
-                    ("opened", "resolved", "reopened", "changed", "logged")], numeric=[1])
+    lines += table(
+        [Safe("Change"), Safe("Records")],
+        [
+            [Safe(what.capitalize()), counts[what]]
+            for what in ("opened", "resolved", "reopened", "changed", "logged")
+        ],
+        numeric=[1],
+    )
     if not rows:
         return lines
     shown, note = _limited(rows, "changed records")
@@ -449,11 +617,18 @@ def _describe_change(data: ReportInput, change: Change) -> str:
 def _withheld(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("What we have withheld and why")) + data.intro("withheld")
     if not data.rules.public:
-        lines += paragraph(Safe("This internal report withholds nothing. A public report would withhold "
-                                "the following."))
-    rows = [[Safe(f"{kind.capitalize()}s"), Safe(visibility.capitalize()), count,
-             Safe(WITHHELD_REASONS.get(visibility, "not cleared for publication").capitalize())]
-            for (kind, visibility), count in sorted(data.withheld.records.items())]
+        lines += paragraph(
+            Safe("This internal report withholds nothing. A public report would withhold the following.")
+        )
+    rows = [
+        [
+            Safe(f"{kind.capitalize()}s"),
+            Safe(visibility.capitalize()),
+            count,
+            Safe(WITHHELD_REASONS.get(visibility, "not cleared for publication").capitalize()),
+        ]
+        for (kind, visibility), count in sorted(data.withheld.records.items())
+    ]
     if rows:
         lines += table([Safe("Records"), Safe("Visibility"), Safe("Number"), Safe("Why")], rows, numeric=[2])
     else:
@@ -461,10 +636,14 @@ def _withheld(data: ReportInput) -> list[str]:
     notes = []
     if data.withheld.updates:
         one = data.withheld.updates == 1
-        notes.append(f"{data.withheld.updates:,} update{'' if one else 's'} on published records "
-                     f"{'is' if one else 'are'} internal or restricted and not shown.")
-    notes.append("Names of staff are replaced by their roles, and counts of fewer than "
-                 f"{data.rules.threshold} cases affecting vulnerable residents are not shown exactly.")
+        notes.append(
+            f"{data.withheld.updates:,} update{'' if one else 's'} on published records "
+            f"{'is' if one else 'are'} internal or restricted and not shown."
+        )
+    notes.append(
+        "Names of staff are replaced by their roles, and counts of fewer than "
+        f"{data.rules.threshold} cases affecting vulnerable residents are not shown exactly."
+    )
     if not data.rules.public:
         notes = ["In a public report:", *notes]
     return lines + paragraph(Safe(" ".join(notes)))

@@ -32,21 +32,58 @@ Audience = Literal["public", "internal"]
 AUDIENCES: tuple[str, ...] = ("public", "internal")
 
 PUBLIC_ISSUE_FIELDS: tuple[str, ...] = (
-    "id", "type", "title", "status", "severity", "priority", "area", "owner", "owner_role",
-    "raised_by", "raised_on", "target_date", "closed_on", "description", "workaround",
-    "statutory_impact", "cost_gbp", "cost_basis", "tags", "lessons", "related", "visibility", "updates",
+    "id",
+    "type",
+    "title",
+    "status",
+    "severity",
+    "priority",
+    "area",
+    "owner",
+    "owner_role",
+    "raised_by",
+    "raised_on",
+    "target_date",
+    "closed_on",
+    "description",
+    "workaround",
+    "statutory_impact",
+    "cost_gbp",
+    "cost_basis",
+    "tags",
+    "lessons",
+    "related",
+    "visibility",
+    "updates",
 )
 PUBLIC_LESSON_FIELDS: tuple[str, ...] = (
-    "id", "type", "title", "area", "priority", "event", "effect", "cause", "early_warnings",
-    "recommendation", "was_risk", "logged_by", "logged_on", "source", "action_status", "owner_role",
-    "issues", "tags", "visibility", "updates",
+    "id",
+    "type",
+    "title",
+    "area",
+    "priority",
+    "event",
+    "effect",
+    "cause",
+    "early_warnings",
+    "recommendation",
+    "was_risk",
+    "logged_by",
+    "logged_on",
+    "source",
+    "action_status",
+    "owner_role",
+    "issues",
+    "tags",
+    "visibility",
+    "updates",
 )
 PUBLIC_UPDATE_FIELDS: tuple[str, ...] = ("id", "at", "author", "kind", "text", "visibility")
 NAME_FIELDS: frozenset[str] = frozenset({"owner", "raised_by", "logged_by", "author"})
 LINK_FIELDS: frozenset[str] = frozenset({"lessons", "related", "issues"})
 WITHHELD_REASONS = {
     "restricted": "restricted records hold information that must not be published, such as "
-                  "security weaknesses or details about individuals",
+    "security weaknesses or details about individuals",
     "internal": "internal records are working notes not yet cleared for publication",
 }
 UNKNOWN_ROLE = "a member of staff"
@@ -139,8 +176,13 @@ class Withheld:
 class Publication:
     """The rules for one audience over one register's records."""
 
-    def __init__(self, audience: Audience, settings: RegisterSettings, people: Iterable[str] = (),
-                 published_ids: Iterable[str] = ()):
+    def __init__(
+        self,
+        audience: Audience,
+        settings: RegisterSettings,
+        people: Iterable[str] = (),
+        published_ids: Iterable[str] = (),
+    ):
         self.audience = audience
         self.published_ids = frozenset(published_ids)
         self.settings = settings
@@ -149,12 +191,14 @@ class Publication:
         roles.update(settings.people)
         safe = NameScrubber(roles)
         # A role must not carry a name either (a role such as "Deputy to Priya Nair").
-        self.names = NameScrubber({name: safe(role).replace("[", "").replace("]", "")
-                                   for name, role in roles.items()})
+        self.names = NameScrubber(
+            {name: safe(role).replace("[", "").replace("]", "") for name, role in roles.items()}
+        )
 
     @classmethod
-    def for_documents(cls, audience: Audience, settings: RegisterSettings,
-                      *tables: Iterable[dict[str, Any]]) -> Publication:
+    def for_documents(
+        cls, audience: Audience, settings: RegisterSettings, *tables: Iterable[dict[str, Any]]
+    ) -> Publication:
         documents = [document for table in tables for document in table]
         published = [d["id"] for d in documents if d.get("visibility") == "public"]
         return cls(audience, settings, people_in(documents), published)
@@ -221,8 +265,9 @@ class Publication:
 NOT_SHOWN = "not shown"
 
 
-def small_counts(publication: Publication, figures: dict[str, int],
-                 sums: list[tuple[str, tuple[str, ...]]]) -> dict[str, str]:
+def small_counts(
+    publication: Publication, figures: dict[str, int], sums: list[tuple[str, tuple[str, ...]]]
+) -> dict[str, str]:
     """Vulnerable-resident figures as shown to the audience.
 
     `sums` declares which figures add up to others (`total = a + b`). When one

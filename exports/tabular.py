@@ -40,8 +40,9 @@ def unguard_cell(text: str) -> str:
     return text[1:] if _GUARDED.match(text) else text
 
 
-def select(register: RegisterReader, kind: Kind, query: str, audience: Audience,
-           sort: str | None = None) -> tuple[list[dict[str, Any]], int]:
+def select(
+    register: RegisterReader, kind: Kind, query: str, audience: Audience, sort: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """Records matching `query` as the audience may see them, and how many
     records of this kind were withheld from the audience."""
     issues = register.documents("issue")

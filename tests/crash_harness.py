@@ -56,14 +56,16 @@ class Figures:
     corruptions: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"commands {self.commands}, kills {self.kills} ({self.group_kills} with git), "
-                f"changes acknowledged {self.acknowledged}, changes found {self.found}, "
-                f"recoveries {self.recoveries_explained}/{self.recoveries_expected} explained, "
-                f"git lock files left {self.git_locks_left}, writes stuck on them {self.stuck_on_git_locks}, "
-                f"temporary files left {self.temporary_files_left}, "
-                f"merges left half done {self.merges_left_half_done}, syncs {self.syncs}, "
-                f"refused {len(self.refusals)}, "
-                f"corruptions {len(self.corruptions)}")
+        return (
+            f"commands {self.commands}, kills {self.kills} ({self.group_kills} with git), "
+            f"changes acknowledged {self.acknowledged}, changes found {self.found}, "
+            f"recoveries {self.recoveries_explained}/{self.recoveries_expected} explained, "
+            f"git lock files left {self.git_locks_left}, writes stuck on them {self.stuck_on_git_locks}, "
+            f"temporary files left {self.temporary_files_left}, "
+            f"merges left half done {self.merges_left_half_done}, syncs {self.syncs}, "
+            f"refused {len(self.refusals)}, "
+            f"corruptions {len(self.corruptions)}"
+        )
 
 
 @dataclass
@@ -112,8 +114,9 @@ class Harness:
 
     def tracker(self, *args: str, register: Path | None = None) -> subprocess.Popen[str]:
         command = [sys.executable, "-m", "tracker", "--register", str(register or self.root), *args]
-        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        return subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
 
     def run_once(self, args: list[str], kill: bool) -> tuple[int | None, str, str]:
         """Run one command; when `kill`, SIGKILL it at a random moment: mostly while
@@ -130,8 +133,11 @@ class Harness:
                 self.write_times = [*self.write_times[-19:], time.monotonic() - locked_at]
             return process.returncode, out, err
         typical = sorted(self.write_times)[len(self.write_times) // 2]
-        delay = self.random.uniform(0, typical * 1.2) if locked_at is not None and self.random.random() < 0.8 \
+        delay = (
+            self.random.uniform(0, typical * 1.2)
+            if locked_at is not None and self.random.random() < 0.8
             else self.random.uniform(0, 0.2)
+        )
         try:
             out, err = process.communicate(timeout=delay)
             return process.returncode, out, err
@@ -227,7 +233,9 @@ class Harness:
         if (title is None or document.get("title") == title) and (update is None or update in texts):
             self.figures.found += 1
         else:
-            self.figures.corruptions.append(f"{record_id}: acknowledged change {title or update!r} not committed")
+            self.figures.corruptions.append(
+                f"{record_id}: acknowledged change {title or update!r} not committed"
+            )
 
     def sync(self, kill: bool) -> None:
         assert self.colleague is not None
@@ -256,8 +264,10 @@ class Harness:
             if RECOVERY_NOTICE in err:
                 self.figures.recoveries_explained += 1
             else:
-                self.figures.corruptions.append(f"tracker {self.last_command}: uncommitted record files were "
-                                                f"not recovered with a notice: {err!r}")
+                self.figures.corruptions.append(
+                    f"tracker {self.last_command}: uncommitted record files were "
+                    f"not recovered with a notice: {err!r}"
+                )
         return True
 
     # --- after each kill -----------------------------------------------------------------------
@@ -295,8 +305,11 @@ class Harness:
         """When a write fails on a lock file git left (which Tracker does not clear
         by itself), count it and remove the stale locks, as the person reading
         the message would."""
-        stale = [lock for lock in git_lock_files(self.root)
-                 if time.time() - lock.stat().st_mtime > 30 and not lock.name.startswith("next-index-")]
+        stale = [
+            lock
+            for lock in git_lock_files(self.root)
+            if time.time() - lock.stat().st_mtime > 30 and not lock.name.startswith("next-index-")
+        ]
         if stale:
             self.figures.stuck_on_git_locks += 1
         for lock in stale:
@@ -318,7 +331,9 @@ class Harness:
         for repository in filter(None, (self.root, self.remote)):
             fsck = git(repository, "fsck", "--no-progress", "--no-dangling", check=False)
             if fsck.returncode != 0 or "error" in fsck.stderr or "missing" in fsck.stdout:
-                self.figures.corruptions.append(f"git fsck failed in {repository}: {fsck.stderr.strip()[:300]}")
+                self.figures.corruptions.append(
+                    f"git fsck failed in {repository}: {fsck.stderr.strip()[:300]}"
+                )
         for relative in record_paths(self.root):
             try:
                 validate_file(relative, read_bytes(self.root, relative) or b"")
@@ -342,11 +357,14 @@ class Harness:
                 self.figures.corruptions.append(f"{record_id}: acknowledged but missing {where}")
                 continue
             if document["title"] not in titles:
-                self.figures.corruptions.append(f"{record_id}: title {document['title']!r} {where}, "
-                                                f"expected one of {sorted(titles)}")
+                self.figures.corruptions.append(
+                    f"{record_id}: title {document['title']!r} {where}, expected one of {sorted(titles)}"
+                )
             texts = {update["text"] for update in document["updates"]}  # type: ignore[attr-defined]
-            self.figures.corruptions.extend(f"{record_id}: acknowledged update {text!r} missing {where}"
-                                            for text in sorted(self.expected.updates[record_id] - texts))
+            self.figures.corruptions.extend(
+                f"{record_id}: acknowledged update {text!r} missing {where}"
+                for text in sorted(self.expected.updates[record_id] - texts)
+            )
 
     def finish(self) -> None:
         """One last write (which recovers anything left uncommitted), then every
@@ -381,8 +399,14 @@ def sync_available() -> bool:
     return find_spec("tracker.cli.sync") is not None and find_spec("data.sync") is not None
 
 
-def run_harness(base: Path, kills: int, seed: int = 1, with_sync: bool | None = None,
-                kill_share: float = 0.6, progress: bool = False) -> Figures:
+def run_harness(
+    base: Path,
+    kills: int,
+    seed: int = 1,
+    with_sync: bool | None = None,
+    kill_share: float = 0.6,
+    progress: bool = False,
+) -> Figures:
     """Run writes until `kills` commands have been killed; return the figures."""
     with_sync = sync_available() if with_sync is None else with_sync
     root, remote, colleague = prepare(base, with_sync)
@@ -401,10 +425,16 @@ def run_harness(base: Path, kills: int, seed: int = 1, with_sync: bool | None = 
 def _own_environment(base: Path) -> None:
     """By hand: a git identity and Tracker folders of the run's own."""
     config = base / "gitconfig"
-    config.write_text("[user]\n\tname = Crash Harness\n\temail = crash@council.example\n"
-                      "[init]\n\tdefaultBranch = main\n", encoding="utf-8")
-    os.environ.update(GIT_CONFIG_GLOBAL=str(config), GIT_CONFIG_NOSYSTEM="1",
-                      TRACKER_DATA_DIR=str(base / "data"), TRACKER_CONFIG_DIR=str(base / "config"))
+    config.write_text(
+        "[user]\n\tname = Crash Harness\n\temail = crash@council.example\n[init]\n\tdefaultBranch = main\n",
+        encoding="utf-8",
+    )
+    os.environ.update(
+        GIT_CONFIG_GLOBAL=str(config),
+        GIT_CONFIG_NOSYSTEM="1",
+        TRACKER_DATA_DIR=str(base / "data"),
+        TRACKER_CONFIG_DIR=str(base / "config"),
+    )
 
 
 def main() -> int:
@@ -417,8 +447,9 @@ def main() -> int:
         base = Path(folder)
         _own_environment(base)
         started = time.monotonic()
-        figures = run_harness(base, options.kills, options.seed, with_sync=False if options.no_sync else None,
-                              progress=True)
+        figures = run_harness(
+            base, options.kills, options.seed, with_sync=False if options.no_sync else None, progress=True
+        )
         print(f"seed {options.seed}, {time.monotonic() - started:.0f} s")
         print(figures.summary())
         for corruption in figures.corruptions:

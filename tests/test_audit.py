@@ -33,7 +33,9 @@ def test_an_edit_is_reported_field_by_field_from_and_to(register: Register) -> N
         AuditChange(record_id, "severity", "medium", "high"),
     ]
     assert [change.describe() for change in latest.changes] == [
-        "status: new → workaround in place", "severity: medium → high"]
+        "status: new → workaround in place",
+        "severity: medium → high",
+    ]
 
 
 def test_a_new_record_lists_the_fields_it_was_given_and_updates_are_changes(register: Register) -> None:
@@ -46,7 +48,10 @@ def test_a_new_record_lists_the_fields_it_was_given_and_updates_are_changes(regi
     assert all(change.before is None for change in created.changes)
     [added] = update_entry.changes
     assert (added.field, added.after["text"], added.after["kind"]) == (
-        "update", "Escalated to the programme board", "decision")
+        "update",
+        "Escalated to the programme board",
+        "decision",
+    )
     assert added.describe() == "decision added (internal) by Test Person: Escalated to the programme board"
 
 
@@ -89,7 +94,10 @@ def test_a_sync_merge_reports_only_what_the_merge_itself_produced(tmp_path: Path
     add_remote(founder.root, str(bare))
     record_id = founder.add_issue(title="Receipts not allocated").id
     sync(founder.root)
-    ann, bo = Register.open(clone(str(bare), tmp_path / "ann")), Register.open(clone(str(bare), tmp_path / "bo"))
+    ann, bo = (
+        Register.open(clone(str(bare), tmp_path / "ann")),
+        Register.open(clone(str(bare), tmp_path / "bo")),
+    )
     ann.acting_as, ann.clock = ANN, lambda: at(3, 9)
     bo.acting_as, bo.clock = BO, lambda: at(3, 11)
     ann.edit(record_id, {"status": "open", "owner": "Cara Diaz"})
@@ -109,7 +117,9 @@ def test_the_log_command_prints_field_changes_as_json(register: Register) -> Non
     result = run_tracker("--register", str(register.root), "log", "--json")
     assert result.returncode == 0, result.stderr
     entries = json.loads(result.stdout)
-    assert entries[0]["changes"] == [{"record": record_id, "field": "priority", "from": "medium", "to": "urgent"}]
+    assert entries[0]["changes"] == [
+        {"record": record_id, "field": "priority", "from": "medium", "to": "urgent"}
+    ]
 
 
 def test_the_demo_registers_log_agrees_with_git_log(demo_register: Register) -> None:

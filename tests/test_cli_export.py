@@ -18,10 +18,20 @@ from tracker.register import Register
 
 def people_register(root: Path) -> Register:
     register = Register.init(root, settings=RegisterSettings(people={"Priya Nair": "Finance systems lead"}))
-    register.add_issue(title="=HYPERLINK(\"http://evil\") by Priya Nair", visibility="public", owner="Priya Nair",
-                       affects_vulnerable=True, area="payroll", tags=["a", "b"], cost_gbp=1234.5,
-                       cost_basis="estimate", raised_on=date(2024, 3, 1))
-    register.add_issue(title="Ordinary public issue", visibility="public", area="finance", raised_on=date(2024, 3, 2))
+    register.add_issue(
+        title='=HYPERLINK("http://evil") by Priya Nair',
+        visibility="public",
+        owner="Priya Nair",
+        affects_vulnerable=True,
+        area="payroll",
+        tags=["a", "b"],
+        cost_gbp=1234.5,
+        cost_basis="estimate",
+        raised_on=date(2024, 3, 1),
+    )
+    register.add_issue(
+        title="Ordinary public issue", visibility="public", area="finance", raised_on=date(2024, 3, 2)
+    )
     register.add_issue(title="RESTRICTEDWORD", visibility="restricted", raised_on=date(2024, 3, 3))
     register.add_lesson(title="A lesson", event="It happened", visibility="public")
     return register
@@ -31,7 +41,9 @@ def export(root: Path, *args: str, cwd: Path | None = None):  # type: ignore[no-
     return run_tracker("--register", str(root), "export", *args, cwd=cwd)
 
 
-def test_export_writes_a_dated_public_report_under_exports_by_default(tmp_path: Path, register: Register) -> None:
+def test_export_writes_a_dated_public_report_under_exports_by_default(
+    tmp_path: Path, register: Register
+) -> None:
     result = export(register.root, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     written = list((tmp_path / "exports").iterdir())
@@ -80,8 +92,10 @@ def test_mismatched_kind_and_format_is_a_usage_error(register: Register) -> None
 
 def test_bad_dates_are_refused_in_one_line(register: Register) -> None:
     result = export(register.root, "--from", "2024-02-30")
-    assert result.returncode == 1 and result.stderr.strip() == \
-        "tracker: --from: '2024-02-30' is not a date like 2024-06-30"
+    assert (
+        result.returncode == 1
+        and result.stderr.strip() == "tracker: --from: '2024-02-30' is not a date like 2024-06-30"
+    )
 
 
 def test_public_csv_has_only_public_records_roles_and_formula_guards(tmp_path: Path) -> None:
@@ -101,19 +115,26 @@ def test_public_query_cannot_select_by_a_field_the_public_may_not_see(tmp_path: 
     everything = json.loads(export(register.root, "--format", "json", "-o", "-").stdout)
     vulnerable = json.loads(export(register.root, "--format", "json", "-o", "-", "vulnerable:yes").stdout)
     assert len(everything) == 2 and vulnerable == []
-    assert json.loads(export(register.root, "--format", "json", "-o", "-", "area:payroll").stdout)[0]["area"] == "payroll"
+    assert (
+        json.loads(export(register.root, "--format", "json", "-o", "-", "area:payroll").stdout)[0]["area"]
+        == "payroll"
+    )
 
 
 def test_internal_json_is_the_records_as_stored(tmp_path: Path) -> None:
     register = people_register(tmp_path / "r")
-    records = json.loads(export(register.root, "--format", "json", "--audience", "internal", "-o", "-").stdout)
+    records = json.loads(
+        export(register.root, "--format", "json", "--audience", "internal", "-o", "-").stdout
+    )
     stored = register.documents("issue")
     assert {r["id"]: r for r in records} == dict(stored)
 
 
 def test_internal_csv_round_trips_every_field(tmp_path: Path) -> None:
     register = people_register(tmp_path / "r")
-    register.add_update(next(iter(register.documents("issue"))), "An update, with \"quotes\"", "comment", "public")
+    register.add_update(
+        next(iter(register.documents("issue"))), 'An update, with "quotes"', "comment", "public"
+    )
     out = tmp_path / "issues.csv"
     assert export(register.root, "--format", "csv", "--audience", "internal", "-o", str(out)).returncode == 0
     raw = out.read_bytes()
@@ -123,8 +144,9 @@ def test_internal_csv_round_trips_every_field(tmp_path: Path) -> None:
         fields["updates"] = json.loads(fields.get("updates", "[]"))
         record = from_document(fields)
         assert isinstance(record, Issue)
-        assert record.model_dump(mode="json") == from_document(register.documents("issue")[record.id]).model_dump(
-            mode="json")
+        assert record.model_dump(mode="json") == from_document(
+            register.documents("issue")[record.id]
+        ).model_dump(mode="json")
 
 
 def test_formula_guard_is_undone_exactly() -> None:

@@ -23,9 +23,12 @@ def _problems(findings: list[Finding], check: str | None = None) -> list[str]:
 
 
 def _records(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for folder in ("issues", "lessons") for p in sorted((root / folder).rglob("*"))
-            if p.is_file() and not p.is_symlink() and not p.name.endswith(".tmp")}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for folder in ("issues", "lessons")
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file() and not p.is_symlink() and not p.name.endswith(".tmp")
+    }
 
 
 @pytest.fixture
@@ -43,7 +46,16 @@ def test_a_healthy_register_passes_and_exits_0(busy_register: Register) -> None:
     assert result.stdout.rstrip().endswith(": healthy")
     as_json = json.loads(run_tracker("--register", str(busy_register.root), "doctor", "--json").stdout)
     assert as_json["healthy"] is True and {f["check"] for f in as_json["findings"]} >= {
-        "records", "cache", "config", "identity", "fsck", "index-lock", "lock", "uncommitted", "writable"}
+        "records",
+        "cache",
+        "config",
+        "identity",
+        "fsck",
+        "index-lock",
+        "lock",
+        "uncommitted",
+        "writable",
+    }
 
 
 def test_damaged_records_are_reported_with_path_and_never_touched_by_fix(busy_register: Register) -> None:
@@ -61,7 +73,9 @@ def test_damaged_records_are_reported_with_path_and_never_touched_by_fix(busy_re
     messages = _problems(fixed, "records")
     assert any(m.startswith("issues/ZZ/ISS-ZZ0000.json (not committed): is not valid JSON") for m in messages)
     assert any(m.startswith("issues/ZZ/ISS-ZZ0001.json (not committed): is empty") for m in messages)
-    assert any(m.startswith("issues/ZZ/ISS-ZZ0002.json (not committed): is a symbolic link") for m in messages)
+    assert any(
+        m.startswith("issues/ZZ/ISS-ZZ0002.json (not committed): is a symbolic link") for m in messages
+    )
     assert _records(root) == before
     assert (root / "issues" / "ZZ" / "ISS-ZZ0002.json").is_symlink()
 
@@ -109,7 +123,9 @@ def test_a_stale_index_lock_is_cleared_and_a_fresh_one_left_alone(busy_register:
 
 
 @pytest.mark.parametrize("name", ["HEAD.lock", "refs/heads/main.lock", "next-index-4242.lock"])
-def test_other_stale_git_locks_left_by_a_killed_commit_are_removed(busy_register: Register, name: str) -> None:
+def test_other_stale_git_locks_left_by_a_killed_commit_are_removed(
+    busy_register: Register, name: str
+) -> None:
     lock = busy_register.root / ".git" / name
     lock.write_bytes(b"")
     os.utime(lock, (time.time() - 120, time.time() - 120))
@@ -185,9 +201,9 @@ def test_gc_runs_only_when_asked(busy_register: Register) -> None:
 
 
 @pytest.mark.parametrize("situation", ["detached", "merge", "no identity"])
-def test_git_state_and_identity_problems_are_reported_and_block_commits(busy_register: Register,
-                                                                        situation: str,
-                                                                        isolated_environment: Path) -> None:
+def test_git_state_and_identity_problems_are_reported_and_block_commits(
+    busy_register: Register, situation: str, isolated_environment: Path
+) -> None:
     from conftest import write_git_config
 
     issue = next(iter(busy_register.documents("issue").values()))
@@ -202,8 +218,11 @@ def test_git_state_and_identity_problems_are_reported_and_block_commits(busy_reg
 
     fixed = examine(busy_register.root, fix=True)
 
-    expected = {"detached": "HEAD is detached", "merge": "a merge is in progress",
-                "no identity": "no git identity"}[situation]
+    expected = {
+        "detached": "HEAD is detached",
+        "merge": "a merge is in progress",
+        "no identity": "no git identity",
+    }[situation]
     assert any(expected in m for m in _problems(fixed))
     assert git(busy_register.root, "rev-parse", "HEAD") == head  # nothing committed in that state
 
@@ -213,7 +232,9 @@ def test_broken_git_objects_fail_fsck(busy_register: Register) -> None:
     blob = git(busy_register.root, "rev-parse", f"HEAD:{relative_path(issue_id)}").strip()
     (busy_register.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
 
-    assert any("git fsck --connectivity-only failed" in m for m in _problems(examine(busy_register.root), "fsck"))
+    assert any(
+        "git fsck --connectivity-only failed" in m for m in _problems(examine(busy_register.root), "fsck")
+    )
 
 
 def test_settings_and_state_folder_problems_are_reported(busy_register: Register) -> None:
@@ -236,7 +257,9 @@ def test_a_writer_holding_the_lock_is_reported_and_nothing_is_repaired(busy_regi
     assert lock.exists()
 
 
-def test_a_record_file_is_never_deleted_or_rewritten_by_fix_whatever_the_damage(busy_register: Register) -> None:
+def test_a_record_file_is_never_deleted_or_rewritten_by_fix_whatever_the_damage(
+    busy_register: Register,
+) -> None:
     root = busy_register.root
     issue = next(iter(busy_register.documents("issue").values()))
     busy_register._save([{**issue, "severity": "critical"}])
@@ -262,8 +285,12 @@ def test_a_read_only_register_is_reported(busy_register: Register) -> None:
     runner = _read_only_runner()
     _make_read_only(busy_register.root)
     try:
-        result = subprocess.run([sys.executable, "-m", "tracker", "--register", str(busy_register.root), "doctor"],
-                                capture_output=True, text=True, preexec_fn=runner)
+        result = subprocess.run(
+            [sys.executable, "-m", "tracker", "--register", str(busy_register.root), "doctor"],
+            capture_output=True,
+            text=True,
+            preexec_fn=runner,
+        )
     finally:
         _make_read_only(busy_register.root, writable=True)
     assert result.returncode == 1

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from conftest import TEST_NAME, git
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"
+)
 
 TITLE = "Bank file rejected at month end"
 
@@ -30,7 +32,9 @@ class Terminal:
         self.tmux("new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", shlex.join(command))
 
     def tmux(self, *args: str) -> str:
-        result = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        )
         return result.stdout
 
     def keys(self, *keys: str) -> None:
@@ -74,7 +78,9 @@ def test_filing_an_issue_in_the_demo_under_a_real_terminal(terminal: Terminal, i
     terminal.type(TITLE)
     terminal.wait_for(lambda text: TITLE in text, 30, "the title to be typed")
     terminal.keys("C-s")
-    screen = terminal.wait_for(lambda text: "added" in text and "New issue" not in text, 60, "the issue to be saved")
+    screen = terminal.wait_for(
+        lambda text: "added" in text and "New issue" not in text, 60, "the issue to be saved"
+    )
     assert "Bank file rej" in screen
     demo = Path(os.environ["TRACKER_DATA_DIR"]) / "demo"
     assert git(demo, "log", "-1", "--format=%an").strip() == TEST_NAME
@@ -82,7 +88,9 @@ def test_filing_an_issue_in_the_demo_under_a_real_terminal(terminal: Terminal, i
     terminal.keys("q")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if subprocess.run(["tmux", "-L", terminal.socket, "has-session", "-t", "e2e"], capture_output=True).returncode:
+        if subprocess.run(
+            ["tmux", "-L", terminal.socket, "has-session", "-t", "e2e"], capture_output=True
+        ).returncode:
             break
         time.sleep(0.2)
     else:

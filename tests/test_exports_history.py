@@ -33,8 +33,12 @@ def register_with_history(root: Path) -> tuple[Register, Clock, str]:
     clock = Clock()
     register = Register.init(root, acting_as=ME, clock=clock)
     issue = register.add_issue(title="Reopened later", raised_on=date(2024, 1, 1), visibility="public")
-    for day, status in (("2024-01-15", "open"), ("2024-02-10", "resolved"), ("2024-03-05", "open"),
-                        ("2024-04-20", "closed")):
+    for day, status in (
+        ("2024-01-15", "open"),
+        ("2024-02-10", "resolved"),
+        ("2024-03-05", "open"),
+        ("2024-04-20", "closed"),
+    ):
         clock.at(day)
         register.edit(issue.id, {"status": status})
     clock.at("2024-02-01")
@@ -46,8 +50,12 @@ def test_status_history_reads_each_transition_from_commit_messages(tmp_path: Pat
     register, _, issue_id = register_with_history(tmp_path / "r")
     steps = status_history(register.git)[issue_id]
     assert [(s.day.isoformat(), s.old, s.new) for s in steps] == [
-        ("2024-01-01", None, "new"), ("2024-01-15", "new", "open"), ("2024-02-10", "open", "resolved"),
-        ("2024-03-05", "resolved", "open"), ("2024-04-20", "open", "closed")]
+        ("2024-01-01", None, "new"),
+        ("2024-01-15", "new", "open"),
+        ("2024-02-10", "open", "resolved"),
+        ("2024-03-05", "resolved", "open"),
+        ("2024-04-20", "open", "closed"),
+    ]
 
 
 def test_backlog_trend_counts_reopened_issues_again(tmp_path: Path) -> None:
@@ -62,19 +70,36 @@ def test_issues_without_status_history_use_their_dates(tmp_path: Path) -> None:
     from data.model import Issue
 
     register = Register.init(tmp_path / "r", acting_as=ME)
-    imported = Issue(title="Imported closed", raised_on=date(2024, 1, 5), status="closed", closed_on=date(2024, 3, 1),
-                     raised_by="x")
+    imported = Issue(
+        title="Imported closed",
+        raised_on=date(2024, 1, 5),
+        status="closed",
+        closed_on=date(2024, 3, 1),
+        raised_by="x",
+    )
     register.save_many([imported], "Import", [], "import")
-    points = backlog_trend(register.documents("issue").values(), status_history(register.git),
-                           register.settings.vocabulary, [date(2024, 2, 1), date(2024, 3, 1)])
+    points = backlog_trend(
+        register.documents("issue").values(),
+        status_history(register.git),
+        register.settings.vocabulary,
+        [date(2024, 2, 1), date(2024, 3, 1)],
+    )
     assert [p.open for p in points] == [1, 0]
 
 
 def test_sample_days_are_month_ends_for_long_periods_and_weeks_for_short() -> None:
     assert sample_days(date(2024, 1, 10), date(2024, 4, 12)) == [
-        date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 12)]
+        date(2024, 1, 31),
+        date(2024, 2, 29),
+        date(2024, 3, 31),
+        date(2024, 4, 12),
+    ]
     assert sample_days(date(2024, 3, 1), date(2024, 3, 22)) == [
-        date(2024, 3, 1), date(2024, 3, 8), date(2024, 3, 15), date(2024, 3, 22)]
+        date(2024, 3, 1),
+        date(2024, 3, 8),
+        date(2024, 3, 15),
+        date(2024, 3, 22),
+    ]
 
 
 def test_publish_tags_with_the_content_hash_and_a_unique_name(register: Register) -> None:
@@ -105,7 +130,9 @@ def test_changes_since_the_tag_list_opened_resolved_and_changed(tmp_path: Path) 
     register.add_update(still_open, "Progress", "comment", "public")
     added = register.add_issue(title="Brand new", visibility="public")
     current = register.documents("issue")
-    changes = {c.record_id: c for c in changes_since(register.git, tag.commit, current, register.settings.vocabulary)}
+    changes = {
+        c.record_id: c for c in changes_since(register.git, tag.commit, current, register.settings.vocabulary)
+    }
     assert changes[issue_id].what == "resolved"
     assert changes[still_open].what == "changed" and changes[still_open].fields == ("severity",)
     assert len(changes[still_open].new_updates) == 1

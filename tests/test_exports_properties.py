@@ -25,8 +25,10 @@ TODAY = date(2024, 12, 31)
 # Names without vowels cannot collide with the report's own wording.
 PART = st.from_regex(r"[BCDFGHJKLMNPQRSTVWXZ][bcdfghjklmnpqrstvwxz]{2,6}", fullmatch=True)
 NAME = st.tuples(PART, PART).map(" ".join)
-NOISE = st.lists(st.sampled_from([*"ab |#*_`<>[]()!&;:/\\-=~$\n", "<script>", "](http://x)", "&amp;", "www.x.org"]),
-                 max_size=12).map("".join)
+NOISE = st.lists(
+    st.sampled_from([*"ab |#*_`<>[]()!&;:/\\-=~$\n", "<script>", "](http://x)", "&amp;", "www.x.org"]),
+    max_size=12,
+).map("".join)
 VISIBILITY = st.sampled_from(["public", "internal", "restricted"])
 
 
@@ -40,17 +42,30 @@ def registers(draw: st.DrawFn) -> dict:
         marker = f"HIDDENMARK{number}" if visibility != "public" else ""
         who = draw(st.sampled_from(people))
         mention = draw(st.sampled_from(people))
-        spelled = draw(st.sampled_from([mention, mention.upper(), mention.replace(" ", "."), mention.lower()]))
+        spelled = draw(
+            st.sampled_from([mention, mention.upper(), mention.replace(" ", "."), mention.lower()])
+        )
         updates = []
         for _ in range(draw(st.integers(0, 2))):
             seen = draw(VISIBILITY)
             text = draw(NOISE) + f" {spelled} " + (f"UPDATEMARK{number}" if seen != "public" else "")
-            updates.append((draw(st.sampled_from(people)), text, seen, draw(st.sampled_from(["action", "comment"]))))
-        records.append({
-            "visibility": visibility, "marker": marker, "who": who, "spelled": spelled, "noise": draw(NOISE),
-            "vulnerable": draw(st.booleans()), "closed": draw(st.booleans()), "updates": updates,
-            "lesson": draw(st.booleans()), "day": draw(st.integers(1, 300)),
-        })
+            updates.append(
+                (draw(st.sampled_from(people)), text, seen, draw(st.sampled_from(["action", "comment"])))
+            )
+        records.append(
+            {
+                "visibility": visibility,
+                "marker": marker,
+                "who": who,
+                "spelled": spelled,
+                "noise": draw(NOISE),
+                "vulnerable": draw(st.booleans()),
+                "closed": draw(st.booleans()),
+                "updates": updates,
+                "lesson": draw(st.booleans()),
+                "day": draw(st.integers(1, 300)),
+            }
+        )
     return {"people": listed, "records": records, "names": people}
 
 
@@ -60,18 +75,44 @@ def build(root: Path, plan: dict) -> Register:
     for spec in plan["records"]:
         day = date.fromordinal(date(2024, 1, 1).toordinal() + spec["day"])
         text = f"{spec['noise']} {spec['spelled']} {spec['marker']}"
-        updates = [Update(author=author, text=body, visibility=seen, kind=kind, at=f"{day}T10:00:00+00:00")
-                   for author, body, seen, kind in spec["updates"]]
+        updates = [
+            Update(author=author, text=body, visibility=seen, kind=kind, at=f"{day}T10:00:00+00:00")
+            for author, body, seen, kind in spec["updates"]
+        ]
         if spec["lesson"]:
-            saved.append(Lesson(title=f"x {text}"[:200], event=text, effect=text, cause=text, early_warnings=text,
-                                recommendation=text, logged_by=spec["who"], owner_role=spec["spelled"],
-                                visibility=spec["visibility"], logged_on=day, updates=updates))
+            saved.append(
+                Lesson(
+                    title=f"x {text}"[:200],
+                    event=text,
+                    effect=text,
+                    cause=text,
+                    early_warnings=text,
+                    recommendation=text,
+                    logged_by=spec["who"],
+                    owner_role=spec["spelled"],
+                    visibility=spec["visibility"],
+                    logged_on=day,
+                    updates=updates,
+                )
+            )
         else:
-            saved.append(Issue(title=f"x {text}"[:200], description=text, workaround=text, raised_by=spec["who"],
-                               owner=spec["who"], owner_role=spec["spelled"], visibility=spec["visibility"],
-                               raised_on=day, affects_vulnerable=spec["vulnerable"], tags=[spec["spelled"]],
-                               status="closed" if spec["closed"] else "open",
-                               closed_on=day if spec["closed"] else None, updates=updates))
+            saved.append(
+                Issue(
+                    title=f"x {text}"[:200],
+                    description=text,
+                    workaround=text,
+                    raised_by=spec["who"],
+                    owner=spec["who"],
+                    owner_role=spec["spelled"],
+                    visibility=spec["visibility"],
+                    raised_on=day,
+                    affects_vulnerable=spec["vulnerable"],
+                    tags=[spec["spelled"]],
+                    status="closed" if spec["closed"] else "open",
+                    closed_on=day if spec["closed"] else None,
+                    updates=updates,
+                )
+            )
     register.save_many(saved, "Generated records", [], "import")
     return register
 

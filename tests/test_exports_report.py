@@ -25,7 +25,11 @@ from exports.report import build_report
 from tracker.register import Register
 
 TODAY = date(2024, 7, 1)
-PEOPLE = {"Priya Nair": "Finance systems lead", "Tom Okafor": "Payroll manager", "Helen Marsh": "Programme director"}
+PEOPLE = {
+    "Priya Nair": "Finance systems lead",
+    "Tom Okafor": "Payroll manager",
+    "Helen Marsh": "Programme director",
+}
 UNLISTED = "Zebedee Quorn"
 NAMES = [*PEOPLE, UNLISTED]
 HOSTILE = [
@@ -41,12 +45,41 @@ HOSTILE = [
     "```\nfenced\n```",
     "$x^2$ and **** and ____ and [ref]: http://x",
 ]
-SECRETS = ["ZANZIBARSECRET", "QUOKKAHIDDEN", "PLATYPUSINTERNAL", "WOMBATNOTE", "NARWHALLESSON", "OCELOTUPDATE"]
+SECRETS = [
+    "ZANZIBARSECRET",
+    "QUOKKAHIDDEN",
+    "PLATYPUSINTERNAL",
+    "WOMBATNOTE",
+    "NARWHALLESSON",
+    "OCELOTUPDATE",
+]
 ALLOWED_TOKENS = {
-    "heading_open", "heading_close", "paragraph_open", "paragraph_close", "inline", "text", "softbreak",
-    "hardbreak", "strong_open", "strong_close", "table_open", "table_close", "thead_open", "thead_close",
-    "tbody_open", "tbody_close", "tr_open", "tr_close", "th_open", "th_close", "td_open", "td_close",
-    "fence", "blockquote_open", "blockquote_close", "text_special",
+    "heading_open",
+    "heading_close",
+    "paragraph_open",
+    "paragraph_close",
+    "inline",
+    "text",
+    "softbreak",
+    "hardbreak",
+    "strong_open",
+    "strong_close",
+    "table_open",
+    "table_close",
+    "thead_open",
+    "thead_close",
+    "tbody_open",
+    "tbody_close",
+    "tr_open",
+    "tr_close",
+    "th_open",
+    "th_close",
+    "td_open",
+    "td_close",
+    "fence",
+    "blockquote_open",
+    "blockquote_close",
+    "text_special",
 }
 
 
@@ -87,7 +120,9 @@ def parse_checked(markdown: str, internal: bool = False) -> list[Token]:
 
 
 def plain_text(tokens: list[Token]) -> str:
-    return " ".join(token.content for token in walk(tokens) if token.type in ("text", "text_special", "fence"))
+    return " ".join(
+        token.content for token in walk(tokens) if token.type in ("text", "text_special", "fence")
+    )
 
 
 class Clock:
@@ -103,32 +138,67 @@ def hostile_register(root: Path) -> Register:
     records holding words that must never be published."""
     clock = Clock()
     settings = RegisterSettings(name="Hostile", people=PEOPLE)
-    register = Register.init(root, settings=settings, acting_as=Identity("Helen Marsh", "h@x.example"), clock=clock)
-    restricted = register.add_issue(title="ZANZIBARSECRET breach", description="QUOKKAHIDDEN", owner="Tom Okafor",
-                                    visibility="restricted", severity="critical", affects_vulnerable=True,
-                                    raised_on=date(2024, 1, 5))
-    register.add_issue(title="PLATYPUSINTERNAL working note", visibility="internal", raised_on=date(2024, 1, 6),
-                       raised_by=UNLISTED, owner=UNLISTED)
+    register = Register.init(
+        root, settings=settings, acting_as=Identity("Helen Marsh", "h@x.example"), clock=clock
+    )
+    restricted = register.add_issue(
+        title="ZANZIBARSECRET breach",
+        description="QUOKKAHIDDEN",
+        owner="Tom Okafor",
+        visibility="restricted",
+        severity="critical",
+        affects_vulnerable=True,
+        raised_on=date(2024, 1, 5),
+    )
+    register.add_issue(
+        title="PLATYPUSINTERNAL working note",
+        visibility="internal",
+        raised_on=date(2024, 1, 6),
+        raised_by=UNLISTED,
+        owner=UNLISTED,
+    )
     for number, text in enumerate(HOSTILE):
         issue = register.add_issue(
-            title=text.replace("\n", " ")[:200], description=text + "\nSee Priya Nair.", workaround=text,
-            visibility="public", severity=("critical", "high", "medium", "low")[number % 4],
-            area=("finance", "payroll", "hr")[number % 3], owner="Priya Nair", raised_by="Tom Okafor",
-            owner_role="Deputy to HELEN MARSH", raised_on=date(2024, 1, 1 + number), tags=["priya-nair", "x|y"],
-            cost_gbp=1000.0 * number, cost_basis=("estimate", "actual")[number % 2],
-            target_date=date(2024, 8, 1 + number), related=[restricted.id],
+            title=text.replace("\n", " ")[:200],
+            description=text + "\nSee Priya Nair.",
+            workaround=text,
+            visibility="public",
+            severity=("critical", "high", "medium", "low")[number % 4],
+            area=("finance", "payroll", "hr")[number % 3],
+            owner="Priya Nair",
+            raised_by="Tom Okafor",
+            owner_role="Deputy to HELEN MARSH",
+            raised_on=date(2024, 1, 1 + number),
+            tags=["priya-nair", "x|y"],
+            cost_gbp=1000.0 * number,
+            cost_basis=("estimate", "actual")[number % 2],
+            target_date=date(2024, 8, 1 + number),
+            related=[restricted.id],
         )
-        register.add_update(issue.id, text + " — agreed with tom.okafor and Zebedee Quorn", "action", "public")
+        register.add_update(
+            issue.id, text + " — agreed with tom.okafor and Zebedee Quorn", "action", "public"
+        )
         register.add_update(issue.id, "WOMBATNOTE from Priya", "comment", "internal")
         register.add_update(issue.id, "OCELOTUPDATE", "decision", "restricted")
         if number % 3 == 0:
             clock.moment = datetime(2024, 3, 1 + number, 10, tzinfo=UTC)
             register.edit(issue.id, {"status": "resolved"})
-    register.add_lesson(title="NARWHALLESSON", event="QUOKKAHIDDEN", visibility="restricted", logged_by="Tom Okafor")
+    register.add_lesson(
+        title="NARWHALLESSON", event="QUOKKAHIDDEN", visibility="restricted", logged_by="Tom Okafor"
+    )
     for text in HOSTILE[:4]:
-        register.add_lesson(title=text.replace("\n", " "), event=text + " Priya Nair", effect=text, cause=text,
-                            early_warnings=text, recommendation=text + " ask PRIYA", logged_by="Priya Nair",
-                            owner_role="Tom Okafor's team", visibility="public", logged_on=date(2024, 2, 1))
+        register.add_lesson(
+            title=text.replace("\n", " "),
+            event=text + " Priya Nair",
+            effect=text,
+            cause=text,
+            early_warnings=text,
+            recommendation=text + " ask PRIYA",
+            logged_by="Priya Nair",
+            owner_role="Tom Okafor's team",
+            visibility="public",
+            logged_on=date(2024, 2, 1),
+        )
     register.acting_as, register.clock = None, None
     return register
 
@@ -220,7 +290,10 @@ def test_withheld_section_counts_restricted_and_internal_records_with_reasons(ho
     assert "| Issues | Internal | 1 |" in withheld
     assert "| Issues | Restricted | 1 |" in withheld
     assert "| Lessons | Restricted | 1 |" in withheld
-    assert f"{2 * len(HOSTILE)} updates on published records are internal or restricted and not shown" in withheld
+    assert (
+        f"{2 * len(HOSTILE)} updates on published records are internal or restricted and not shown"
+        in withheld
+    )
 
 
 def test_html_export_holds_no_live_html_or_links(hostile: Register) -> None:
@@ -236,9 +309,16 @@ def test_report_sections_appear_in_order(hostile: Register) -> None:
     report = build_report(hostile, "public", end=TODAY, today=TODAY)
     sections = [line[3:] for line in report.splitlines() if line.startswith("## ")]
     assert sections == [
-        "Headline status", "Issues resolved in this period", "Open issues", "Backlog trend", "Cost impact",
-        "Impact on vulnerable residents and statutory duties", "Lessons and the actions taken", "Next steps",
-        "Changes since the last report", "What we have withheld and why",
+        "Headline status",
+        "Issues resolved in this period",
+        "Open issues",
+        "Backlog trend",
+        "Cost impact",
+        "Impact on vulnerable residents and statutory duties",
+        "Lessons and the actions taken",
+        "Next steps",
+        "Changes since the last report",
+        "What we have withheld and why",
     ]
 
 
@@ -253,8 +333,11 @@ def test_cost_estimates_and_actuals_are_kept_apart(hostile: Register) -> None:
 def test_settings_wording_is_escaped_and_scrubbed_too(tmp_path: Path) -> None:
     from data.settings import ReportWording
 
-    wording = ReportWording(title="<script>x</script> report", introduction="Ask [Helen Marsh](http://x)",
-                            sections={"headline": "# Not a heading, says Priya Nair"})
+    wording = ReportWording(
+        title="<script>x</script> report",
+        introduction="Ask [Helen Marsh](http://x)",
+        sections={"headline": "# Not a heading, says Priya Nair"},
+    )
     settings = RegisterSettings(people=PEOPLE, report=wording)
     register = Register.init(tmp_path / "r", settings=settings)
     report = build_report(register, "public", today=TODAY)

@@ -20,19 +20,49 @@ def inline_types(markdown: str) -> set[str]:
 
 
 def test_escaped_text_is_one_plain_paragraph_whatever_it_holds() -> None:
-    for text in ["# h", "> q", "- l", "1. n", "1) n", "    code", "```", "~~~", "---", "***", "<div>", "<!-- c -->",
-                 "[a](b)", "![a](b)", "<http://x>", "&amp;", "&#x3C;", "*a* _b_ **c**", "`c`", "\\*", "| a |",
-                 "[a]: http://x", "a  ", "===", "+ x", "<?php ?>", "<![CDATA[x]]>"]:
+    for text in [
+        "# h",
+        "> q",
+        "- l",
+        "1. n",
+        "1) n",
+        "    code",
+        "```",
+        "~~~",
+        "---",
+        "***",
+        "<div>",
+        "<!-- c -->",
+        "[a](b)",
+        "![a](b)",
+        "<http://x>",
+        "&amp;",
+        "&#x3C;",
+        "*a* _b_ **c**",
+        "`c`",
+        "\\*",
+        "| a |",
+        "[a]: http://x",
+        "a  ",
+        "===",
+        "+ x",
+        "<?php ?>",
+        "<![CDATA[x]]>",
+    ]:
         types = inline_types(paragraphs(text))
         assert types <= {"paragraph_open", "paragraph_close", "inline", "text", "text_special"}, (text, types)
 
 
 def test_escaped_text_renders_as_the_text_typed() -> None:
     renderer = MarkdownIt("commonmark")
-    for text in ["<b>bold</b>", "a\\b", "*x*", "&copy;", "[x](y)", "50% of £5,000; it's \"fine\"?"]:
+    for text in ["<b>bold</b>", "a\\b", "*x*", "&copy;", "[x](y)", '50% of £5,000; it\'s "fine"?']:
         html = renderer.render(cell(text))
-        assert html == "<p>" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-            '"', "&quot;") + "</p>\n"
+        assert (
+            html
+            == "<p>"
+            + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            + "</p>\n"
+        )
 
 
 def test_a_cell_never_spans_lines_or_adds_columns() -> None:
@@ -54,8 +84,18 @@ def test_mermaid_labels_keep_only_safe_characters() -> None:
 
 def test_full_names_are_found_however_they_are_written() -> None:
     scrub = NameScrubber(PEOPLE)
-    for text in ["Priya Nair", "priya nair", "PRIYA  NAIR", "priya.nair@council", "Nair, Priya", "PriyaNair",
-                 "Pri\u200bya Nair", "Ｐｒｉｙａ Ｎａｉｒ", "priya_nair", "priya-nair"]:
+    for text in [
+        "Priya Nair",
+        "priya nair",
+        "PRIYA  NAIR",
+        "priya.nair@council",
+        "Nair, Priya",
+        "PriyaNair",
+        "Pri\u200bya Nair",
+        "Ｐｒｉｙａ Ｎａｉｒ",
+        "priya_nair",
+        "priya-nair",
+    ]:
         assert "[Finance systems lead]" in scrub(text), text
         assert "priya" not in scrub(text).casefold() and "nair" not in scrub(text).casefold(), text
 
@@ -110,7 +150,10 @@ def test_secondary_suppression_follows_sums_that_share_a_figure() -> None:
 def test_internal_audience_sees_exact_counts() -> None:
     rules = Publication("internal", RegisterSettings())
     assert small_counts(rules, {"open": 2, "raised": 3, "resolved": 1}, []) == {
-        "open": "2", "raised": "3", "resolved": "1"}
+        "open": "2",
+        "raised": "3",
+        "resolved": "1",
+    }
 
 
 def test_the_threshold_comes_from_the_settings() -> None:

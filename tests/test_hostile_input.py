@@ -14,8 +14,10 @@ from data.text import TEXT_MAX, TITLE_MAX, literal, one_line
 from tracker.present import record, table
 from tracker.register import Register
 
-HOSTILE = ("\x1b[31mred\x1b[0m \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 bell\x07 "
-           "carriage\rreturn [bold red]markup[/] \x9b31m csi \u202eevil\u202c")
+HOSTILE = (
+    "\x1b[31mred\x1b[0m \x1b]8;;https://evil.example\x07link\x1b]8;;\x07 bell\x07 "
+    "carriage\rreturn [bold red]markup[/] \x9b31m csi \u202eevil\u202c"
+)
 RAW_CONTROL = ("\x1b", "\x07", "\r", "\x9b", "\u202e")
 
 
@@ -24,24 +26,56 @@ def _no_raw_control(text: str) -> None:
         assert character not in text, f"raw {character!r} in output"
 
 
-def test_escape_sequences_and_markup_in_every_text_field_are_never_printed_raw(register: Register,
-                                                                                cli: object) -> None:
+def test_escape_sequences_and_markup_in_every_text_field_are_never_printed_raw(
+    register: Register, cli: object
+) -> None:
     run = cli
-    issue_options = ["--description", HOSTILE, "--workaround", HOSTILE, "--owner", HOSTILE[:90],
-                     "--owner-role", HOSTILE[:90], "--raised-by", HOSTILE[:90], "--ref", HOSTILE[:90],
-                     "--tag", "\x1b[31mtag"]
+    issue_options = [
+        "--description",
+        HOSTILE,
+        "--workaround",
+        HOSTILE,
+        "--owner",
+        HOSTILE[:90],
+        "--owner-role",
+        HOSTILE[:90],
+        "--raised-by",
+        HOSTILE[:90],
+        "--ref",
+        HOSTILE[:90],
+        "--tag",
+        "\x1b[31mtag",
+    ]
     added = run("add", HOSTILE, *issue_options)  # type: ignore[operator]
     assert added.returncode == 0, added.stderr
     issue_id = added.stdout.strip()
     assert run("update", issue_id, HOSTILE).returncode == 0  # type: ignore[operator]
     assert run("edit", issue_id, "--title", "Edited " + HOSTILE).returncode == 0  # type: ignore[operator]
-    lesson_options = [f"--{name}" for name in ("event", "effect", "cause", "early-warnings", "recommendation")]
-    lesson = run("lesson", "add", HOSTILE, *[part for flag in lesson_options for part in (flag, HOSTILE)],  # type: ignore[operator]
-                 "--logged-by", HOSTILE[:90], "--owner-role", HOSTILE[:90])
+    lesson_options = [
+        f"--{name}" for name in ("event", "effect", "cause", "early-warnings", "recommendation")
+    ]
+    lesson = run(
+        "lesson",
+        "add",
+        HOSTILE,
+        *[part for flag in lesson_options for part in (flag, HOSTILE)],  # type: ignore[operator]
+        "--logged-by",
+        HOSTILE[:90],
+        "--owner-role",
+        HOSTILE[:90],
+    )
     assert lesson.returncode == 0, lesson.stderr
 
-    outputs = [run(*args) for args in (["list"], ["show", issue_id], ["show", lesson.stdout.strip()],  # type: ignore[operator]
-                                       ["log"], ["lesson", "list"])]
+    outputs = [
+        run(*args)
+        for args in (
+            ["list"],
+            ["show", issue_id],
+            ["show", lesson.stdout.strip()],  # type: ignore[operator]
+            ["log"],
+            ["lesson", "list"],
+        )
+    ]
     for output in outputs:
         assert output.returncode == 0, output.stderr
         _no_raw_control(output.stdout + output.stderr)
@@ -53,22 +87,47 @@ def test_escape_sequences_and_markup_in_every_text_field_are_never_printed_raw(r
 def test_the_presentation_layer_escapes_control_characters_even_from_a_hand_edited_file() -> None:
     """Defence in depth: records loaded from disk are cleaned by the model, and
     what is printed is escaped again, so neither layer alone is relied on."""
-    document = {"id": "ISS-4K7Q2M", "title": HOSTILE, "status": "new", "severity": "high", "area": "finance",
-                "raised_on": "2024-05-01", "description": HOSTILE, "owner": HOSTILE,
-                "updates": [{"at": "2024-05-01T10:00:00+00:00", "author": HOSTILE, "kind": "comment",
-                             "visibility": "internal", "text": HOSTILE}]}
+    document = {
+        "id": "ISS-4K7Q2M",
+        "title": HOSTILE,
+        "status": "new",
+        "severity": "high",
+        "area": "finance",
+        "raised_on": "2024-05-01",
+        "description": HOSTILE,
+        "owner": HOSTILE,
+        "updates": [
+            {
+                "at": "2024-05-01T10:00:00+00:00",
+                "author": HOSTILE,
+                "kind": "comment",
+                "visibility": "internal",
+                "text": HOSTILE,
+            }
+        ],
+    }
     from datetime import date
 
-    for text in (literal(HOSTILE), one_line(HOSTILE), record(document), table([document], "issue", date(2024, 6, 1))):
+    for text in (
+        literal(HOSTILE),
+        one_line(HOSTILE),
+        record(document),
+        table([document], "issue", date(2024, 6, 1)),
+    ):
         _no_raw_control(text)
     assert "\\x1b[31m" in literal(HOSTILE)
 
 
 @pytest.mark.parametrize("model", [Issue, Lesson])
-def test_the_model_removes_control_characters_from_every_text_field(model: type[Issue] | type[Lesson]) -> None:
+def test_the_model_removes_control_characters_from_every_text_field(
+    model: type[Issue] | type[Lesson],
+) -> None:
     by = "raised_by" if model is Issue else "logged_by"
-    texts = ["description", "workaround"] if model is Issue else ["event", "effect", "cause", "early_warnings",
-                                                                  "recommendation"]
+    texts = (
+        ["description", "workaround"]
+        if model is Issue
+        else ["event", "effect", "cause", "early_warnings", "recommendation"]
+    )
     record_ = model.model_validate({"title": HOSTILE, by: HOSTILE[:90], **{name: HOSTILE for name in texts}})
     for name in ["title", by, *texts]:
         value = getattr(record_, name)
@@ -93,15 +152,19 @@ def test_a_newline_in_a_title_never_breaks_the_commit_message(register: Register
     assert Register.open(register.root).get(issue_id).title == "Second line and more"
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["add", "x" * (TITLE_MAX + 1)], "title"),
-    (["add", "Fine", "--description", "-"], "description"),
-    (["add", "Fine", "--owner", "o" * 101], "owner"),
-    (["add", "Fine", "--tag", "t" * 41], "tags"),
-    (["add", "   "], "title"),
-])
-def test_very_long_or_empty_texts_are_refused_with_one_clear_line(register: Register, cli: object,
-                                                                  args: list[str], field: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["add", "x" * (TITLE_MAX + 1)], "title"),
+        (["add", "Fine", "--description", "-"], "description"),
+        (["add", "Fine", "--owner", "o" * 101], "owner"),
+        (["add", "Fine", "--tag", "t" * 41], "tags"),
+        (["add", "   "], "title"),
+    ],
+)
+def test_very_long_or_empty_texts_are_refused_with_one_clear_line(
+    register: Register, cli: object, args: list[str], field: str
+) -> None:
     head = git(register.root, "rev-parse", "HEAD")
     result = cli(*args, input="d" * (TEXT_MAX + 1))  # type: ignore[operator]
 
@@ -112,20 +175,24 @@ def test_very_long_or_empty_texts_are_refused_with_one_clear_line(register: Regi
     assert git(register.root, "status", "--porcelain") == ""
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["--raised-on", "2024-13-45"], "raised_on"),
-    (["--target", "next tuesday"], "target_date"),
-    (["--type", "catastrophe"], "type"),
-    (["--visibility", "secret"], "visibility"),
-    (["--severity", "apocalyptic"], "severity"),
-    (["--status", "vanished"], "status"),
-    (["--area", "the moon"], "area"),
-    (["--cost", "-5"], "cost_gbp"),
-    (["--cost", "lots"], "cost_gbp"),
-    (["--cost-basis", "guess"], "cost_basis"),
-])
-def test_invalid_dates_and_choices_are_refused_naming_the_field(register: Register, cli: object,
-                                                                 args: list[str], field: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--raised-on", "2024-13-45"], "raised_on"),
+        (["--target", "next tuesday"], "target_date"),
+        (["--type", "catastrophe"], "type"),
+        (["--visibility", "secret"], "visibility"),
+        (["--severity", "apocalyptic"], "severity"),
+        (["--status", "vanished"], "status"),
+        (["--area", "the moon"], "area"),
+        (["--cost", "-5"], "cost_gbp"),
+        (["--cost", "lots"], "cost_gbp"),
+        (["--cost-basis", "guess"], "cost_basis"),
+    ],
+)
+def test_invalid_dates_and_choices_are_refused_naming_the_field(
+    register: Register, cli: object, args: list[str], field: str
+) -> None:
     head = git(register.root, "rev-parse", "HEAD")
     result = cli("add", "Receipts not allocated", *args)  # type: ignore[operator]
 
@@ -136,15 +203,18 @@ def test_invalid_dates_and_choices_are_refused_naming_the_field(register: Regist
     assert git(register.root, "status", "--porcelain") == ""
 
 
-def test_invalid_values_in_an_edit_and_a_lesson_are_refused_naming_the_field(register: Register,
-                                                                            cli: object) -> None:
+def test_invalid_values_in_an_edit_and_a_lesson_are_refused_naming_the_field(
+    register: Register, cli: object
+) -> None:
     issue = register.add_issue(title="Receipts not allocated")
     head = git(register.root, "rev-parse", "HEAD")
-    for args, field in ((["edit", issue.id, "--closed-on", "yesterday"], "closed_on"),
-                        (["edit", issue.id, "--set", "affects_vulnerable=perhaps"], "affects_vulnerable"),
-                        (["edit", issue.id, "--set", "no_such_field=1"], "no_such_field"),
-                        (["lesson", "add", "Lesson", "--source", "rumour"], "source"),
-                        (["lesson", "add", "Lesson", "--action-status", "forgotten"], "action_status")):
+    for args, field in (
+        (["edit", issue.id, "--closed-on", "yesterday"], "closed_on"),
+        (["edit", issue.id, "--set", "affects_vulnerable=perhaps"], "affects_vulnerable"),
+        (["edit", issue.id, "--set", "no_such_field=1"], "no_such_field"),
+        (["lesson", "add", "Lesson", "--source", "rumour"], "source"),
+        (["lesson", "add", "Lesson", "--action-status", "forgotten"], "action_status"),
+    ):
         result = cli(*args)  # type: ignore[operator]
         assert result.returncode == 1, args
         assert result.stderr.count("\n") == 1 and f"{field}: " in result.stderr, result.stderr
@@ -155,7 +225,9 @@ def test_a_commit_message_stays_one_subject_line_even_from_uncleaned_text() -> N
     """Defence in depth: the message composer cleans text itself, not relying on the model."""
     from data.changes import compose, record_message
 
-    message = compose("Title\nTracker-Record: ISS-FAKE00\x1b[31m", ["body\nSigned-off-by: x"], ["ISS-4K7Q2M"], "edit")
+    message = compose(
+        "Title\nTracker-Record: ISS-FAKE00\x1b[31m", ["body\nSigned-off-by: x"], ["ISS-4K7Q2M"], "edit"
+    )
     lines = message.splitlines()
     assert lines[0] == "Title Tracker-Record: ISS-FAKE00 [31m" and lines[1] == ""
     assert [line for line in lines if line.startswith("Tracker-Record:")] == ["Tracker-Record: ISS-4K7Q2M"]

@@ -40,7 +40,9 @@ def _outside(tmp_path: Path) -> Path:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _hostile_clone(register: Register, tmp_path: Path, craft: Callable[[Path], None]) -> Path:
@@ -61,7 +63,9 @@ def _tracker(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_tracker("--register", str(clone), *args)
 
 
-def test_a_record_file_that_is_a_symlink_is_neither_read_nor_written(register: Register, tmp_path: Path) -> None:
+def test_a_record_file_that_is_a_symlink_is_neither_read_nor_written(
+    register: Register, tmp_path: Path
+) -> None:
     outside = _outside(tmp_path)
     before = _snapshot(outside)
 
@@ -80,13 +84,17 @@ def test_a_record_file_that_is_a_symlink_is_neither_read_nor_written(register: R
     assert listed.returncode == 0 and "An honest issue" in listed.stdout
     assert f"skipped {relative_path(SECRET_ID)}: is a symbolic link" in listed.stderr
     for refused in (shown, edited, updated):
-        assert refused.returncode == 1 and "symbolic link" in refused.stderr and refused.stderr.count("\n") == 1
+        assert (
+            refused.returncode == 1 and "symbolic link" in refused.stderr and refused.stderr.count("\n") == 1
+        )
     for result in (listed, shown, edited, updated):
         assert "SECRET" not in result.stdout + result.stderr
     assert _snapshot(outside) == before
 
 
-def test_a_shard_folder_that_is_a_symlink_is_neither_read_nor_written(register: Register, tmp_path: Path) -> None:
+def test_a_shard_folder_that_is_a_symlink_is_neither_read_nor_written(
+    register: Register, tmp_path: Path
+) -> None:
     outside = _outside(tmp_path)
     before = _snapshot(outside)
 
@@ -107,8 +115,9 @@ def test_a_shard_folder_that_is_a_symlink_is_neither_read_nor_written(register: 
     assert _snapshot(outside) == before
 
 
-def test_a_records_folder_that_is_a_symlink_stops_writes_with_a_clear_message(register: Register,
-                                                                              tmp_path: Path) -> None:
+def test_a_records_folder_that_is_a_symlink_stops_writes_with_a_clear_message(
+    register: Register, tmp_path: Path
+) -> None:
     outside = _outside(tmp_path)
     (outside / "AB").mkdir()
     (outside / "AB" / f"{SECRET_ID}.json").write_bytes(_record(SECRET_ID, SECRET_TITLE))
@@ -147,11 +156,21 @@ def test_an_enormous_record_file_is_refused_and_the_rest_loads(register: Registe
     assert shown.returncode == 1 and "larger than a record can be" in shown.stderr
 
 
-@pytest.mark.parametrize("name", ["issues/AB/ISS-AB00U0.json", "issues/AB/iss-ab0000.json",
-                                  "issues/AB/notes.json", "issues/ISS-AB0000.json", "lessons/AB/ISS-AB0000.json",
-                                  "issues/AB/ISS-AB0000.json.json", "issues/AB/$(touch pwned).json"])
-def test_files_not_named_like_records_are_reported_and_skipped(register: Register, tmp_path: Path,
-                                                              name: str) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "issues/AB/ISS-AB00U0.json",
+        "issues/AB/iss-ab0000.json",
+        "issues/AB/notes.json",
+        "issues/ISS-AB0000.json",
+        "lessons/AB/ISS-AB0000.json",
+        "issues/AB/ISS-AB0000.json.json",
+        "issues/AB/$(touch pwned).json",
+    ],
+)
+def test_files_not_named_like_records_are_reported_and_skipped(
+    register: Register, tmp_path: Path, name: str
+) -> None:
     def craft(root: Path) -> None:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(_record(SECRET_ID, SECRET_TITLE))
@@ -164,14 +183,18 @@ def test_files_not_named_like_records_are_reported_and_skipped(register: Registe
     assert not (clone / "pwned").exists() and not Path("pwned").exists()
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ('name = "X"\n[vocabulary]\nstatuses = []\n', "vocabulary.statuses: must list at least one word"),
-    ('name = "X"\nunexpected = 1\n', "unexpected: is not a known setting"),
-    ('[report]\nsmall_count_threshold = -4\n', "report.small_count_threshold"),
-    ("name = \n", "is not valid TOML"),
-])
-def test_a_tracker_toml_with_bad_values_is_refused_naming_file_and_field(register: Register, tmp_path: Path,
-                                                                         content: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('name = "X"\n[vocabulary]\nstatuses = []\n', "vocabulary.statuses: must list at least one word"),
+        ('name = "X"\nunexpected = 1\n', "unexpected: is not a known setting"),
+        ("[report]\nsmall_count_threshold = -4\n", "report.small_count_threshold"),
+        ("name = \n", "is not valid TOML"),
+    ],
+)
+def test_a_tracker_toml_with_bad_values_is_refused_naming_file_and_field(
+    register: Register, tmp_path: Path, content: str, expected: str
+) -> None:
     def craft(root: Path) -> None:
         (root / "tracker.toml").write_text(content, encoding="utf-8")
 
@@ -215,7 +238,9 @@ def test_a_load_cache_committed_by_a_remote_is_never_trusted(register: Register,
     assert "FORGED" not in listed.stdout and "An honest issue" in listed.stdout
 
 
-def test_a_state_folder_that_is_a_symlink_is_never_written_through(register: Register, tmp_path: Path) -> None:
+def test_a_state_folder_that_is_a_symlink_is_never_written_through(
+    register: Register, tmp_path: Path
+) -> None:
     outside = _outside(tmp_path)
     before = _snapshot(outside)
 

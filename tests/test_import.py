@@ -29,8 +29,17 @@ from tracker.importing.values import to_amount, to_bool, to_date
 from tracker.register import Register
 
 KINDS: tuple[Kind, Kind] = ("issue", "lesson")
-RAID_HEADERS = ["Ref", "Date Raised", "Raised By", "Issue Description", "Impact (H/M/L)", "Owner",
-                "Status (RAG)", "Mitigation / Workaround", "Target Date"]
+RAID_HEADERS = [
+    "Ref",
+    "Date Raised",
+    "Raised By",
+    "Issue Description",
+    "Impact (H/M/L)",
+    "Owner",
+    "Status (RAG)",
+    "Mitigation / Workaround",
+    "Target Date",
+]
 
 
 def record_files(register: Register) -> list[Path]:
@@ -41,8 +50,9 @@ def commits(register: Register) -> list[str]:
     return git(register.root, "log", "--format=%s").splitlines()
 
 
-def imported(register: Register, path: Path, kind: Kind = "issue", sheet: str | None = None
-             ) -> tuple[ImportPlan, str | None]:
+def imported(
+    register: Register, path: Path, kind: Kind = "issue", sheet: str | None = None
+) -> tuple[ImportPlan, str | None]:
     return import_file(register, path, ImportOptions(kind=kind, sheet=sheet))
 
 
@@ -53,7 +63,9 @@ def by_ref(register: Register, kind: str = "issue") -> dict[str, dict]:
 # --- reading files ------------------------------------------------------------------------
 
 
-def test_csv_from_excel_with_bom_semicolons_quoted_newlines_and_crlf_imports(register: Register, tmp_path: Path):
+def test_csv_from_excel_with_bom_semicolons_quoted_newlines_and_crlf_imports(
+    register: Register, tmp_path: Path
+):
     path = tmp_path / "issues.csv"
     path.write_bytes(
         "\ufeffRef;Title;Description;Date raised;Status\r\n"
@@ -125,9 +137,23 @@ def test_a_file_that_is_not_a_table_is_refused_in_one_line(register: Register, t
 # --- values ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["01/04/2024", "1/4/24", "2024-04-01", "1 Apr 2024", "1 April 2024",
-                                  "1-Apr-24", "01.04.2024", "Monday 1st April 2024", "April 1, 2024",
-                                  "2024-04-01 00:00:00", "45383", 45383])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01/04/2024",
+        "1/4/24",
+        "2024-04-01",
+        "1 Apr 2024",
+        "1 April 2024",
+        "1-Apr-24",
+        "01.04.2024",
+        "Monday 1st April 2024",
+        "April 1, 2024",
+        "2024-04-01 00:00:00",
+        "45383",
+        45383,
+    ],
+)
 def test_dates_are_read_as_councils_write_them_day_first(text: object):
     assert to_date(text) == date(2024, 4, 1)
 
@@ -138,33 +164,65 @@ def test_impossible_dates_say_how_to_write_one(text: str):
         to_date(text)
 
 
-@pytest.mark.parametrize(("text", "amount"), [("£1,234.56", 1234.56), ("1234", 1234.0), ("£12k", 12000.0),
-                                               ("£1.5m", 1_500_000.0), ("TBC", None), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("£1,234.56", 1234.56),
+        ("1234", 1234.0),
+        ("£12k", 12000.0),
+        ("£1.5m", 1_500_000.0),
+        ("TBC", None),
+        ("", None),
+    ],
+)
 def test_amounts_in_pounds(text: str, amount: float | None):
     assert to_amount(text) == amount
 
 
-@pytest.mark.parametrize(("text", "value"), [("Yes", True), ("Y", True), ("TRUE", True), ("x", True),
-                                              ("No", False), ("N", False), ("FALSE", False), ("", False)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Yes", True),
+        ("Y", True),
+        ("TRUE", True),
+        ("x", True),
+        ("No", False),
+        ("N", False),
+        ("FALSE", False),
+        ("", False),
+    ],
+)
 def test_yes_and_no_answers(text: str, value: bool):
     assert to_bool(text) is value
 
 
-@pytest.mark.parametrize(("header", "field"), [
-    ("Date Raised", "raised_on"), ("date_logged", "raised_on"), ("Impact (H/M/L)", "severity"),
-    ("Status (RAG)", "status"), ("Mitigation / Workaround", "workaround"), ("Assigned to", "owner"),
-    ("ISSUE ID", "external_ref"), ("Service area", "area"), ("Cost (£)", "cost_gbp"),
-    ("Vulnerable Residents?", "affects_vulnerable"), ("Due date", "target_date"),
-])
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Date Raised", "raised_on"),
+        ("date_logged", "raised_on"),
+        ("Impact (H/M/L)", "severity"),
+        ("Status (RAG)", "status"),
+        ("Mitigation / Workaround", "workaround"),
+        ("Assigned to", "owner"),
+        ("ISSUE ID", "external_ref"),
+        ("Service area", "area"),
+        ("Cost (£)", "cost_gbp"),
+        ("Vulnerable Residents?", "affects_vulnerable"),
+        ("Due date", "target_date"),
+    ],
+)
 def test_headers_are_matched_ignoring_case_spacing_and_punctuation(header: str, field: str):
     assert guess_field(header, "issue") == field
 
 
 def test_status_and_severity_words_are_read_as_the_registers_words(register: Register, tmp_path: Path):
     path = tmp_path / "words.csv"
-    path.write_text("Title,Status,Severity,Priority,Area\n"
-                    "A,In Progress,H,P1,Human Resources\nB,Complete,Very High,Normal,AR\n"
-                    "C,Amber,2 - Medium,low,payroll\n")
+    path.write_text(
+        "Title,Status,Severity,Priority,Area\n"
+        "A,In Progress,H,P1,Human Resources\nB,Complete,Very High,Normal,AR\n"
+        "C,Amber,2 - Medium,low,payroll\n"
+    )
     plan = plan_import(register, path, ImportOptions())
     fields = {r.title: (r.status, r.severity, r.priority, r.area) for r in plan.created}
     assert fields == {
@@ -274,7 +332,10 @@ def test_cli_refuses_a_bad_file_with_the_report_on_stderr_and_exit_1(cli, regist
     before = commits(register)
     result = cli("import", str(bad_file(tmp_path)))
     assert result.returncode == 1
-    assert "row 4, column 'Severity' (severity): 'enormous' is not one of critical, high, medium, low" in result.stderr
+    assert (
+        "row 4, column 'Severity' (severity): 'enormous' is not one of critical, high, medium, low"
+        in result.stderr
+    )
     assert "Problems (5); nothing was written" in result.stderr
     assert result.stdout == ""
     assert commits(register) == before
@@ -294,7 +355,8 @@ def test_dry_run_counts_what_would_happen_and_writes_nothing(cli, register: Regi
 
 
 def test_without_a_git_identity_the_dry_run_works_and_the_import_refuses(
-        register: Register, tmp_path: Path, no_identity: None):
+    register: Register, tmp_path: Path, no_identity: None
+):
     from data.errors import IdentityMissing
 
     path = tmp_path / "a.csv"
@@ -361,10 +423,14 @@ def test_one_record_from_show_json_imports(demo_register: Register, register: Re
     path = tmp_path / "one.json"
     path.write_text(shown.stdout)
     imported(register, path)
-    assert Register.open(register.root).documents("issue") == {some_id: demo_register.documents("issue")[some_id]}
+    assert Register.open(register.root).documents("issue") == {
+        some_id: demo_register.documents("issue")[some_id]
+    }
 
 
-def test_tracker_csv_export_into_an_empty_register_reproduces_every_field(demo_register: Register, tmp_path: Path):
+def test_tracker_csv_export_into_an_empty_register_reproduces_every_field(
+    demo_register: Register, tmp_path: Path
+):
     from exports.tabular import columns, select, to_csv
 
     empty = Register.init(tmp_path / "empty", name="Empty")
@@ -390,13 +456,20 @@ def test_reimporting_tracker_json_is_unchanged(demo_register: Register, tmp_path
 
 def test_lessons_import_with_their_own_columns(register: Register, tmp_path: Path):
     path = tmp_path / "lessons.csv"
-    path.write_text("Lesson ID,Lesson,What happened,Root cause,Recommendation,Source,Status,Date logged\n"
-                    "L1,Test with real data,Migration failed,Dummy data only,Use real extracts,Internal audit,"
-                    "Complete,3 June 2024\n")
+    path.write_text(
+        "Lesson ID,Lesson,What happened,Root cause,Recommendation,Source,Status,Date logged\n"
+        "L1,Test with real data,Migration failed,Dummy data only,Use real extracts,Internal audit,"
+        "Complete,3 June 2024\n"
+    )
     plan, _ = imported(register, path, kind="lesson")
     (lesson,) = plan.created
     assert (lesson.event, lesson.cause, lesson.source, lesson.action_status, lesson.logged_on) == (
-        "Migration failed", "Dummy data only", "audit", "actioned", date(2024, 6, 3))
+        "Migration failed",
+        "Dummy data only",
+        "audit",
+        "actioned",
+        date(2024, 6, 3),
+    )
 
 
 def test_lesson_ids_are_refused_in_an_issue_import(register: Register, tmp_path: Path):
@@ -416,12 +489,19 @@ def council_log(path: Path, rows: int) -> Path:
     sheet.append(["Finance and HR system: issue log (OFFICIAL)"])
     sheet.append(RAID_HEADERS)
     for n in range(1, rows + 1):
-        sheet.append([
-            f"ISS{n:04d}", datetime(2024, 4, 1 + n % 28), "Programme Office",
-            f"Issue {n}: receipts not allocated\nfor cost centre {n}", impacts[n % 5], "Finance lead",
-            statuses[n % 5], "Manual journal each week" if n % 2 else None,
-            f"{1 + n % 28:02d}/07/2024",
-        ])
+        sheet.append(
+            [
+                f"ISS{n:04d}",
+                datetime(2024, 4, 1 + n % 28),
+                "Programme Office",
+                f"Issue {n}: receipts not allocated\nfor cost centre {n}",
+                impacts[n % 5],
+                "Finance lead",
+                statuses[n % 5],
+                "Manual journal each week" if n % 2 else None,
+                f"{1 + n % 28:02d}/07/2024",
+            ]
+        )
     book.save(path)
     return path
 

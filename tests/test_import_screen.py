@@ -119,7 +119,9 @@ def test_problems_are_listed_literally_and_block_the_import(register: Register, 
     assert record["title"] == "[bold red]Boom[/]"
 
 
-def test_a_path_that_is_not_an_importable_file_is_explained_and_nothing_runs(register: Register, tmp_path: Path):
+def test_a_path_that_is_not_an_importable_file_is_explained_and_nothing_runs(
+    register: Register, tmp_path: Path
+):
     (tmp_path / "notes.docx").write_text("not a table")
 
     async def scenario() -> tuple[str, str]:

@@ -19,9 +19,16 @@ PACKAGES = ("tracker", "data", "exports", "widgets")
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
     """import-linter's contracts (pyproject.toml) over the packages under `root`."""
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
-         "sys.exit(lint_imports_command())", "--no-cache"],
-        cwd=root, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(root)},
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+            "--no-cache",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
     )
 
 

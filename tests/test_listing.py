@@ -45,8 +45,12 @@ def test_listed_records_leave_out_long_texts_and_updates(demo_register: Register
     assert listed and not set(LONG_FIELDS["lessons"]) & set(listed[0])
 
 
-@pytest.mark.parametrize("words", ["payroll", '"not allocated"', "-backlog status:open", "ISS-", "zzzz-nothing"])
-def test_free_words_through_the_text_index_find_what_the_full_register_finds(demo_register: Register, words: str):
+@pytest.mark.parametrize(
+    "words", ["payroll", '"not allocated"', "-backlog status:open", "ISS-", "zzzz-nothing"]
+)
+def test_free_words_through_the_text_index_find_what_the_full_register_finds(
+    demo_register: Register, words: str
+):
     full = demo_register.search(words, "issue", whole=True)
     fresh = Register.open(demo_register.root)
     listed = fresh.search(words, "issue", whole=False)
@@ -108,7 +112,9 @@ def test_new_files_are_looked_for_only_in_folders_that_changed(register: Registe
     (shard / "ISS-0000AA.json").write_bytes(b"{}\n")
     assert folders_to_look_in(stamp, folder_stamp(register.root)) == [f"issues/{shard.name}"]
     recent = folder_stamp(register.root)
-    assert f"issues/{shard.name}" in folders_to_look_in(recent, recent), "a change just before the stamp is not trusted"
+    assert f"issues/{shard.name}" in folders_to_look_in(recent, recent), (
+        "a change just before the stamp is not trusted"
+    )
     assert folders_to_look_in({}, recent) is None, "with no stamp, git is asked"
 
 
@@ -117,11 +123,20 @@ def test_a_damaged_or_foreign_listing_is_rebuilt(register: Register):
     load_listing(register.root, register.git)
     path = register.root / STATE_DIR / LISTING_FILE
     good = pickle.loads(path.read_bytes())
-    wrong_shapes = [{**good, "folders": [1, 2]}, {**good, "rows": {**good["rows"], "issues": [pickle.dumps([("x",)])]}},
-                    {**good, "rows": {**good["rows"], "issues": [("x",)]}},
-                    {**good, "overlay": 3}, {**good, "tree": 7}]
-    for garbage in [b"", b"not a pickle", pickle.dumps({"version": "old"}), pickle.dumps([1, 2]),
-                    *(pickle.dumps(shape) for shape in wrong_shapes)]:
+    wrong_shapes = [
+        {**good, "folders": [1, 2]},
+        {**good, "rows": {**good["rows"], "issues": [pickle.dumps([("x",)])]}},
+        {**good, "rows": {**good["rows"], "issues": [("x",)]}},
+        {**good, "overlay": 3},
+        {**good, "tree": 7},
+    ]
+    for garbage in [
+        b"",
+        b"not a pickle",
+        pickle.dumps({"version": "old"}),
+        pickle.dumps([1, 2]),
+        *(pickle.dumps(shape) for shape in wrong_shapes),
+    ]:
         path.write_bytes(garbage)
         listing = load_listing(register.root, register.git)
         assert listing.source == "rebuilt" and issue.id in listing.rows["issues"]
@@ -132,13 +147,18 @@ class Planted:
         return (os.system, ("touch planted-by-listing",))
 
 
-def test_a_planted_listing_cannot_run_code(register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_planted_listing_cannot_run_code(
+    register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     issue = register.add_issue(title="Kept", raised_by="Ann")
     load_listing(register.root, register.git)
     monkeypatch.chdir(tmp_path)
     path = register.root / STATE_DIR / LISTING_FILE
     good = pickle.loads(path.read_bytes())
-    for planted in [{"version": Planted()}, {**good, "rows": {**good["rows"], "issues": [pickle.dumps(Planted())]}}]:
+    for planted in [
+        {"version": Planted()},
+        {**good, "rows": {**good["rows"], "issues": [pickle.dumps(Planted())]}},
+    ]:
         path.write_bytes(pickle.dumps(planted))
         listing = load_listing(register.root, register.git)
         assert not (tmp_path / "planted-by-listing").exists()
@@ -150,7 +170,9 @@ def test_a_listing_committed_to_git_is_not_trusted(register: Register):
     load_listing(register.root, register.git)
     path = register.root / STATE_DIR / LISTING_FILE
     data = pickle.loads(path.read_bytes())
-    data["rows"]["issues"] = [pickle.dumps([(issue.id, "Claimed by the remote", *(None,) * (len(FIELDS["issues"]) - 2))])]
+    data["rows"]["issues"] = [
+        pickle.dumps([(issue.id, "Claimed by the remote", *(None,) * (len(FIELDS["issues"]) - 2))])
+    ]
     path.write_bytes(pickle.dumps(data))
     git(register.root, "add", "-f", f"{STATE_DIR}/{LISTING_FILE}")
     git(register.root, "commit", "-qm", "plant a listing")
@@ -168,4 +190,6 @@ def test_with_no_cache_at_all_both_listings_come_from_one_pass_over_git(demo_reg
     texts = load_listing(demo_register.root, demo_register.git, "texts")
     assert texts.source == "cache" and set(texts.rows["issues"]) == set(rows.rows["issues"])
     full = Register.open(demo_register.root).documents("issue")
-    assert {key: row[1] for key, row in rows.rows["issues"].items()} == {k: d["title"] for k, d in full.items()}
+    assert {key: row[1] for key, row in rows.rows["issues"].items()} == {
+        k: d["title"] for k, d in full.items()
+    }

@@ -17,19 +17,28 @@ LATE = EARLY + timedelta(hours=2)
 
 
 def issue(**fields: Any) -> dict[str, Any]:
-    defaults: dict[str, Any] = {"id": "ISS-4K7Q2M", "title": "Receipts not allocated", "raised_by": "Ann Lee",
-                                "created_at": datetime(2026, 3, 1, tzinfo=UTC), "raised_on": "2026-03-01"}
+    defaults: dict[str, Any] = {
+        "id": "ISS-4K7Q2M",
+        "title": "Receipts not allocated",
+        "raised_by": "Ann Lee",
+        "created_at": datetime(2026, 3, 1, tzinfo=UTC),
+        "raised_on": "2026-03-01",
+    }
     return to_document(Issue(**{**defaults, **fields}))
 
 
-def update(text: str, author: str = "Ann Lee", minute: int = 0, update_id: str | None = None) -> dict[str, Any]:
+def update(
+    text: str, author: str = "Ann Lee", minute: int = 0, update_id: str | None = None
+) -> dict[str, Any]:
     fields: dict[str, Any] = {"author": author, "text": text, "at": EARLY + timedelta(minutes=minute)}
     if update_id:
         fields["id"] = update_id
     return Update(**fields).model_dump(mode="json")
 
 
-def merge(base: Any, ours: Any, theirs: Any, ours_time: datetime = EARLY, theirs_time: datetime = LATE) -> Any:
+def merge(
+    base: Any, ours: Any, theirs: Any, ours_time: datetime = EARLY, theirs_time: datetime = LATE
+) -> Any:
     return merge_records(base, ours, theirs, ours_time, theirs_time, "Ann Lee", "Bo Stone")
 
 
@@ -49,7 +58,11 @@ def test_the_same_field_changed_differently_keeps_the_later_change_and_records_t
     assert entry["visibility"] == "internal"
     assert "Ann Lee" in entry["text"] and "Bo Stone" in entry["text"]
     assert '"resolved"' in entry["text"] and '"workaround in place"' in entry["text"]
-    assert entry["conflict"]["replaced"] == {"author": "Ann Lee", "at": EARLY.isoformat(), "value": "resolved"}
+    assert entry["conflict"]["replaced"] == {
+        "author": "Ann Lee",
+        "at": EARLY.isoformat(),
+        "value": "resolved",
+    }
     assert [c.field for c in result.conflicts] == ["status"]
 
 
@@ -171,8 +184,10 @@ def edited(draw: st.DrawFn, base: dict[str, Any], prefix: str) -> dict[str, Any]
         fields["tags"] = draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=4))
     kept: list[dict[str, Any]] = list(base["updates"])
     count = draw(st.integers(0, 3))
-    added = [update(f"{prefix} {n}", minute=draw(st.integers(0, 30)), update_id=f"UPD-{prefix}00000{n}")
-             for n in range(count)]
+    added = [
+        update(f"{prefix} {n}", minute=draw(st.integers(0, 30)), update_id=f"UPD-{prefix}00000{n}")
+        for n in range(count)
+    ]
     if draw(st.booleans()) and kept:
         kept[0] = {**kept[0], "text": f"edited by {prefix}"}
     if draw(st.booleans()) and kept:
@@ -182,15 +197,20 @@ def edited(draw: st.DrawFn, base: dict[str, Any], prefix: str) -> dict[str, Any]
 
 @st.composite
 def three_versions(draw: st.DrawFn) -> tuple[Any, Any, Any, datetime, datetime]:
-    base = issue(status=draw(st.sampled_from(STATUSES)), tags=draw(st.lists(st.sampled_from(TAGS), unique=True)),
-                 updates=[update("Logged", update_id="UPD-BASE0001")])
+    base = issue(
+        status=draw(st.sampled_from(STATUSES)),
+        tags=draw(st.lists(st.sampled_from(TAGS), unique=True)),
+        updates=[update("Logged", update_id="UPD-BASE0001")],
+    )
     when = st.sampled_from([EARLY, LATE])
     return base, draw(edited(base, "AA")), draw(edited(base, "BB")), draw(when), draw(when)
 
 
 @settings(max_examples=80, deadline=None)
 @given(three_versions())
-def test_merging_is_the_same_whichever_side_is_ours(versions: tuple[Any, Any, Any, datetime, datetime]) -> None:
+def test_merging_is_the_same_whichever_side_is_ours(
+    versions: tuple[Any, Any, Any, datetime, datetime],
+) -> None:
     base, ours, theirs, ours_time, theirs_time = versions
     one = merge_records(base, ours, theirs, ours_time, theirs_time, "Ann Lee", "Bo Stone")
     two = merge_records(base, theirs, ours, theirs_time, ours_time, "Bo Stone", "Ann Lee")
@@ -199,7 +219,9 @@ def test_merging_is_the_same_whichever_side_is_ours(versions: tuple[Any, Any, An
 
 @settings(max_examples=80, deadline=None)
 @given(three_versions())
-def test_every_update_on_either_side_is_in_the_merged_record(versions: tuple[Any, Any, Any, datetime, datetime]) -> None:
+def test_every_update_on_either_side_is_in_the_merged_record(
+    versions: tuple[Any, Any, Any, datetime, datetime],
+) -> None:
     base, ours, theirs, ours_time, theirs_time = versions
     result = merge_records(base, ours, theirs, ours_time, theirs_time, "Ann Lee", "Bo Stone")
     if ours is None or theirs is None:

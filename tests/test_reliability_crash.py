@@ -30,7 +30,8 @@ def test_random_kills_lose_no_acknowledged_change_and_damage_nothing(tmp_path: P
 
 
 def test_a_write_killed_before_its_commit_is_recovered_by_the_next_write_with_a_notice(
-    register: Register, cli: object,
+    register: Register,
+    cli: object,
 ) -> None:
     issue = register.add_issue(title="Receipts not allocated", area="finance")
     changed = {**to_document(issue), "severity": "critical"}
@@ -53,8 +54,10 @@ def test_a_record_write_that_fails_part_way_leaves_the_old_file_whole(tmp_path: 
     path = "issues/4K/ISS-4K7Q2M.json"
     (tmp_path / "issues" / "4K").mkdir(parents=True)
     (tmp_path / path).write_bytes(b'{"id": "ISS-4K7Q2M"}\n')
-    script = ("import sys, pathlib\nfrom data.files import write_atomic\n"
-              f"write_atomic(pathlib.Path({str(tmp_path)!r}), {path!r}, b'x' * 50_000)\n")
+    script = (
+        "import sys, pathlib\nfrom data.files import write_atomic\n"
+        f"write_atomic(pathlib.Path({str(tmp_path)!r}), {path!r}, b'x' * 50_000)\n"
+    )
 
     def full_disk() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -80,8 +83,9 @@ def test_killing_a_writer_mid_commit_leaves_a_register_that_opens_and_fscks(regi
         "g.commit = slow\n"
         f"Register.open(__import__('pathlib').Path({str(register.root)!r})).edit({issue.id!r}, {{'severity': 'high'}})\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "committing"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -133,14 +137,19 @@ main()
 """
 
 
-def test_a_sync_killed_in_the_middle_of_its_merge_is_undone_by_the_next_sync(register: Register,
-                                                                             tmp_path: Path) -> None:
+def test_a_sync_killed_in_the_middle_of_its_merge_is_undone_by_the_next_sync(
+    register: Register, tmp_path: Path
+) -> None:
     _remote, colleague = _shared(tmp_path, register)
     theirs = run_tracker("--register", str(colleague), "add", "Raised by a colleague")
     assert run_tracker("--register", str(colleague), "sync").returncode == 0
     ours = register.add_issue(title="Raised here")
-    process = subprocess.Popen([sys.executable, "-c", KILL_AT_MERGE_COMMIT, str(register.root)],
-                               stdout=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_AT_MERGE_COMMIT, str(register.root)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "merging"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()

@@ -38,7 +38,10 @@ def _damage(register: Register, victim: str, kind: str, other: str) -> tuple[str
     if kind == "invalid JSON":
         raw, reason = b'{"id": "' + victim.encode() + b'", "title": "unfinished', "is not valid JSON"
     elif kind == "wrong types":
-        raw, reason = encode({**good, "affects_vulnerable": "maybe", "cost_gbp": "lots"}), "affects_vulnerable"
+        raw, reason = (
+            encode({**good, "affects_vulnerable": "maybe", "cost_gbp": "lots"}),
+            "affects_vulnerable",
+        )
     elif kind == "invalid UTF-8":
         raw, reason = encode(good).replace(b"Receipts", b"Rec\xff\xfeipts"), "is not valid UTF-8"
     elif kind == "empty file":
@@ -58,8 +61,9 @@ KINDS = ["invalid JSON", "wrong types", "invalid UTF-8", "empty file", "not an o
 
 @pytest.mark.parametrize("committed", [True, False], ids=["committed", "uncommitted"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_damaged_record_is_reported_skipped_and_never_rewritten(register: Register, kind: str,
-                                                                   committed: bool) -> None:
+def test_a_damaged_record_is_reported_skipped_and_never_rewritten(
+    register: Register, kind: str, committed: bool
+) -> None:
     victim, other = _two_issues(register)
     path, raw, reason = _damage(register, victim, kind, other)
     if committed:
@@ -78,7 +82,9 @@ def test_a_damaged_record_is_reported_skipped_and_never_rewritten(register: Regi
     with pytest.raises(DamagedFile, match=path):
         Register.open(register.root).edit(victim, {"severity": "high"})
     examine(register.root, fix=True)
-    (register.root / STATE_DIR / "cache.json").unlink(missing_ok=True)  # there may be none: list reads the listing
+    (register.root / STATE_DIR / "cache.json").unlink(
+        missing_ok=True
+    )  # there may be none: list reads the listing
     assert set(Register.open(register.root).documents("issue")) == {other}
 
     assert (register.root / path).read_bytes() == raw
@@ -133,8 +139,9 @@ def _forged_cache(register: Register, tree: str, record_id: str) -> bytes:
     return orjson.dumps(data)
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong version", "foreign tree", "missing tree",
-                                    "not an object"])
+@pytest.mark.parametrize(
+    "damage", ["truncated", "garbage", "wrong version", "foreign tree", "missing tree", "not an object"]
+)
 def test_a_damaged_or_foreign_cache_is_detected_and_rebuilt(register: Register, damage: str) -> None:
     victim, other = _two_issues(register)
     Register.open(register.root).documents("issue")

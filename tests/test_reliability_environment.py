@@ -24,15 +24,27 @@ CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, PR_CAPBSET_DROP = 1, 2, 24
 
 def _state(register: Register) -> tuple[str, str, list[str]]:
     """HEAD, the working tree's changes, and every file under the register but .git."""
-    files = sorted(p.relative_to(register.root).as_posix() for p in register.root.rglob("*")
-                   if p.is_file() and ".git" not in p.parts and ".tracker" not in p.parts)
+    files = sorted(
+        p.relative_to(register.root).as_posix()
+        for p in register.root.rglob("*")
+        if p.is_file() and ".git" not in p.parts and ".tracker" not in p.parts
+    )
     return git(register.root, "rev-parse", "HEAD"), git(register.root, "status", "--porcelain"), files
 
 
-def _tracker(register: Register, *args: str, preexec: Callable[[], None] | None = None,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tracker", "--register", str(register.root), *args],
-                          capture_output=True, text=True, preexec_fn=preexec, env={**os.environ, **(env or {})})
+def _tracker(
+    register: Register,
+    *args: str,
+    preexec: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", "--register", str(register.root), *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=preexec,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _one_clear_line(result: subprocess.CompletedProcess[str], *words: str) -> None:
@@ -43,13 +55,16 @@ def _one_clear_line(result: subprocess.CompletedProcess[str], *words: str) -> No
         assert word in result.stderr
 
 
-def test_without_a_git_identity_tracker_says_how_to_set_one_and_writes_nothing(register: Register,
-                                                                               no_identity: None) -> None:
+def test_without_a_git_identity_tracker_says_how_to_set_one_and_writes_nothing(
+    register: Register, no_identity: None
+) -> None:
     before = _state(register)
 
     added = run_tracker("--register", str(register.root), "add", "Payroll run late")
 
-    _one_clear_line(added, "no git identity", 'git config --global user.name "Your Name"', "nothing was written")
+    _one_clear_line(
+        added, "no git identity", 'git config --global user.name "Your Name"', "nothing was written"
+    )
     assert _state(register) == before
 
 
@@ -64,7 +79,9 @@ def _without_root_powers() -> None:
 def _read_only_runner() -> Callable[[], None] | None:
     if os.geteuid() != 0:
         return None
-    probe = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_without_root_powers, capture_output=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "pass"], preexec_fn=_without_root_powers, capture_output=True
+    )
     if probe.returncode != 0:
         pytest.skip("running as root without CAP_SETPCAP: cannot make a folder read-only to this process")
     return _without_root_powers
@@ -113,8 +130,9 @@ def test_a_full_disk_loses_nothing_and_says_so_in_one_line(register: Register) -
     original = path.read_bytes()
     before = _state(register)
 
-    edited = _tracker(register, "edit", issue.id, "--description", "A long account. " * 1000,
-                      preexec=_file_size_limit(8192))
+    edited = _tracker(
+        register, "edit", issue.id, "--description", "A long account. " * 1000, preexec=_file_size_limit(8192)
+    )
 
     _one_clear_line(edited, "File too large")
     assert path.read_bytes() == original
@@ -124,7 +142,9 @@ def test_a_full_disk_loses_nothing_and_says_so_in_one_line(register: Register) -
     assert again.returncode == 0, again.stderr
 
 
-def test_a_commit_that_git_cannot_store_never_leaves_the_record_silently_uncommitted(register: Register) -> None:
+def test_a_commit_that_git_cannot_store_never_leaves_the_record_silently_uncommitted(
+    register: Register,
+) -> None:
     """The record file is written but git cannot store the commit (its folder is
     read-only, as on a full or failing disk): the failed write is rolled back, or,
     if even that fails, the next write commits it and says so. Never a change on
@@ -142,8 +162,9 @@ def test_a_commit_that_git_cannot_store_never_leaves_the_record_silently_uncommi
     assert again.returncode == 0, again.stderr
     assert git(register.root, "status", "--porcelain") == ""
     recovered = f"recovered uncommitted changes to {issue.id}" in again.stderr
-    assert Register.open(register.root).documents("issue")[issue.id]["severity"] == ("high" if recovered
-                                                                                      else "medium")
+    assert Register.open(register.root).documents("issue")[issue.id]["severity"] == (
+        "high" if recovered else "medium"
+    )
 
 
 def _conflicting_branch(register: Register) -> None:
@@ -157,20 +178,26 @@ def _conflicting_branch(register: Register) -> None:
     git(register.root, "commit", "--quiet", "-m", "Ours")
 
 
-@pytest.mark.parametrize(("situation", "message"), [
-    ("detached", "HEAD is detached; check out a branch"),
-    ("merge", "a merge is in progress in the register; finish or abort it first"),
-    ("rebase", "a rebase is in progress in the register; finish or abort it first"),
-])
-def test_a_half_done_git_operation_stops_writes_with_a_clear_message(register: Register, situation: str,
-                                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("situation", "message"),
+    [
+        ("detached", "HEAD is detached; check out a branch"),
+        ("merge", "a merge is in progress in the register; finish or abort it first"),
+        ("rebase", "a rebase is in progress in the register; finish or abort it first"),
+    ],
+)
+def test_a_half_done_git_operation_stops_writes_with_a_clear_message(
+    register: Register, situation: str, message: str
+) -> None:
     issue = register.add_issue(title="Receipts not allocated")
     if situation == "detached":
         git(register.root, "switch", "--quiet", "--detach", "HEAD")
     else:
         _conflicting_branch(register)
         command = ["merge", "other"] if situation == "merge" else ["rebase", "other"]
-        assert subprocess.run(["git", "-C", str(register.root), *command], capture_output=True).returncode != 0
+        assert (
+            subprocess.run(["git", "-C", str(register.root), *command], capture_output=True).returncode != 0
+        )
     before = _state(register)
 
     added = run_tracker("--register", str(register.root), "add", "Payroll run late")

@@ -39,8 +39,12 @@ print("released", flush=True)
 
 def _hold(register: Register, record_id: str, seconds: float) -> subprocess.Popen[str]:
     """Another Tracker process in the middle of a save, holding the lock."""
-    process = subprocess.Popen([sys.executable, "-c", HOLD, str(register.root), record_id, str(seconds)],
-                               stdout=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(register.root), record_id, str(seconds)],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert process.stdout is not None and process.stdout.readline().strip() == "holding"
     return process
 
@@ -61,8 +65,10 @@ def test_a_second_writer_waits_for_the_first_and_never_commits_its_half_done_wri
     assert added.returncode == 0, added.stderr
     assert "recovered" not in added.stderr  # it waited: it never saw the holder's file half-way
     subjects = _commits(register.root)
-    assert subjects[:2] == ['ISS-' + added.stdout.strip()[4:] + ': new issue "Payroll run late"',
-                            "Holder's own commit"]
+    assert subjects[:2] == [
+        "ISS-" + added.stdout.strip()[4:] + ': new issue "Payroll run late"',
+        "Holder's own commit",
+    ]
     new_commit_files = git(register.root, "show", "--name-only", "--format=", "HEAD").split()
     assert new_commit_files == [f"issues/{added.stdout.strip()[4:6]}/{added.stdout.strip()}.json"]
 
@@ -115,8 +121,12 @@ def test_a_stale_index_lock_from_a_crashed_git_is_cleared(register: Register) ->
 def test_a_fresh_index_lock_is_waited_for(register: Register) -> None:
     lock = register.root / ".git" / "index.lock"
     lock.write_bytes(b"")
-    adding = subprocess.Popen([sys.executable, "-m", "tracker", "--register", str(register.root), "add",
-                               "Payroll run late"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    adding = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "--register", str(register.root), "add", "Payroll run late"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     journal = register.root / ".tracker" / "pending.json"
     while not journal.exists() and adding.poll() is None:  # the record is being written; its commit is next
         time.sleep(0.01)

@@ -121,12 +121,18 @@ def test_files_changed_behind_the_caches_back_are_seen(register: Register):
     assert load_register(register.root, register.git).tables["issues"][issue.id]["title"] == "Edited by hand"
 
 
-@pytest.mark.parametrize("garbage", [
-    b"", b"{not json", b'{"version": 99}', b"[]",
-    b'{"version": 3, "tree": null, "overlay": [], "problems": {}, "folders": {"issues": "x"},'
-    b' "tables": {"issues": {}, "lessons": {}}}',
-    b'{"version": 3, "tree": null, "overlay": [], "problems": [1], "tables": {"issues": {}, "lessons": {}}}',
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"",
+        b"{not json",
+        b'{"version": 99}',
+        b"[]",
+        b'{"version": 3, "tree": null, "overlay": [], "problems": {}, "folders": {"issues": "x"},'
+        b' "tables": {"issues": {}, "lessons": {}}}',
+        b'{"version": 3, "tree": null, "overlay": [], "problems": [1], "tables": {"issues": {}, "lessons": {}}}',
+    ],
+)
 def test_a_damaged_cache_is_rebuilt(register: Register, garbage: bytes):
     issue = register.add_issue(title="Kept")
     load_register(register.root, register.git)

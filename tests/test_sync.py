@@ -120,7 +120,9 @@ def test_the_same_field_edited_on_both_clones_keeps_the_later_and_records_the_ot
     assert merged["closed_on"] is None
     [entry] = [u for u in merged["updates"] if u["kind"] == "conflict"]
     assert "Ann Lee" in entry["text"] and "Bo Stone" in entry["text"] and '"resolved"' in entry["text"]
-    assert [(c.record, c.field, c.kept_author) for c in result.conflicts] == [(record_id, "status", "Bo Stone")]
+    assert [(c.record, c.field, c.kept_author) for c in result.conflicts] == [
+        (record_id, "status", "Bo Stone")
+    ]
     assert tree(ann) == tree(bo)
     message = git(ann.root, "log", "-1", "--format=%B")
     assert "status changed on both sides" in message and f"Tracker-Record: {record_id}" in message
@@ -164,7 +166,9 @@ def test_records_created_under_the_same_id_offline_are_both_kept_and_the_unshare
 ) -> None:
     ann, bo = pair
     same = "ISS-C0111D"
-    ann.save_many([Issue(id=same, title="Ann's issue", raised_by="Ann Lee", created_at=START)], "add", [], "create")
+    ann.save_many(
+        [Issue(id=same, title="Ann's issue", raised_by="Ann Lee", created_at=START)], "add", [], "create"
+    )
     bos = Issue(id=same, title="Bo's issue", raised_by="Bo Stone", created_at=START + timedelta(minutes=5))
     bo.save_many([bos], "add", [], "create")
     lesson = bo.add_lesson(title="Check IDs", issues=[same])
@@ -184,8 +188,10 @@ def test_records_created_under_the_same_id_offline_are_both_kept_and_the_unshare
 
 def test_clones_syncing_at_the_same_time_lose_nothing(remote: Path, tmp_path: Path) -> None:
     clones = [join(remote, tmp_path / f"c{n}", f"Person {n}") for n in range(3)]
-    created = {register.root: [register.add_issue(title=f"Issue {n} from {register.root.name}").id
-                                for n in range(3)] for register in clones}
+    created = {
+        register.root: [register.add_issue(title=f"Issue {n} from {register.root.name}").id for n in range(3)]
+        for register in clones
+    }
     barrier = threading.Barrier(len(clones))
     failures: list[BaseException] = []
 
@@ -209,7 +215,9 @@ def test_clones_syncing_at_the_same_time_lose_nothing(remote: Path, tmp_path: Pa
     assert all((clones[0].root / relative_path(record_id)).is_file() for record_id in everything)
 
 
-def test_a_leads_plain_git_pull_merges_records_field_by_field(pair: tuple[Register, Register], tmp_path: Path) -> None:
+def test_a_leads_plain_git_pull_merges_records_field_by_field(
+    pair: tuple[Register, Register], tmp_path: Path
+) -> None:
     assert shutil.which("tracker"), "the tracker console script must be on PATH for git's merge driver"
     ann, bo = pair
     record_id = shared_issue(ann, bo)
@@ -217,15 +225,20 @@ def test_a_leads_plain_git_pull_merges_records_field_by_field(pair: tuple[Regist
     sync(ann.root)
     bo.clock = Clock(START + timedelta(hours=1))
     bo.edit(record_id, {"status": "in progress", "severity": "high"})
-    pulled = subprocess.run(["git", "-C", str(bo.root), "pull", "--no-rebase", "--no-edit", "--quiet"],
-                            capture_output=True, text=True)
+    pulled = subprocess.run(
+        ["git", "-C", str(bo.root), "pull", "--no-rebase", "--no-edit", "--quiet"],
+        capture_output=True,
+        text=True,
+    )
     assert pulled.returncode == 0, pulled.stderr
     raw = (bo.root / relative_path(record_id)).read_text()
     assert "<<<<<<<" not in raw
     merged = orjson.loads(raw)
     assert (merged["owner"], merged["severity"]) == ("Cara Diaz", "high")
     assert merged["status"] == "in progress"
-    assert [u["conflict"]["replaced"]["value"] for u in merged["updates"] if u["kind"] == "conflict"] == ["open"]
+    assert [u["conflict"]["replaced"]["value"] for u in merged["updates"] if u["kind"] == "conflict"] == [
+        "open"
+    ]
 
 
 def test_a_damaged_record_on_the_remote_stops_the_sync_and_leaves_the_register_as_it_was(
@@ -314,9 +327,19 @@ def daemon(remote: Path) -> Iterator[str]:
     """`git daemon` serving the remote's folder on 127.0.0.1; yields the URL."""
     port = _free_port()
     process = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--listen=127.0.0.1",
-         f"--port={port}", f"--base-path={remote.parent}", str(remote.parent)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            f"--base-path={remote.parent}",
+            str(remote.parent),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -386,8 +409,9 @@ def test_a_plain_git_pull_of_a_damaged_record_reports_a_conflict_and_keeps_the_l
     git(ann.root, "commit", "--quiet", "-am", "broken by hand")
     git(ann.root, "push", "--quiet", "origin", "main")
     bo.edit(record_id, {"status": "open"})
-    pulled = subprocess.run(["git", "-C", str(bo.root), "pull", "--no-rebase", "--no-edit"],
-                            capture_output=True, text=True)
+    pulled = subprocess.run(
+        ["git", "-C", str(bo.root), "pull", "--no-rebase", "--no-edit"], capture_output=True, text=True
+    )
     assert pulled.returncode != 0
     assert "tracker merge-file" in pulled.stderr + pulled.stdout
     assert orjson.loads((bo.root / relative_path(record_id)).read_bytes())["status"] == "open"
@@ -395,7 +419,9 @@ def test_a_plain_git_pull_of_a_damaged_record_reports_a_conflict_and_keeps_the_l
 
 def test_init_remote_then_clone_works_when_the_bare_repository_defaults_to_master(tmp_path: Path) -> None:
     bare = tmp_path / "shared.git"
-    subprocess.run(["git", "-c", "init.defaultBranch=master", "init", "--quiet", "--bare", str(bare)], check=True)
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=master", "init", "--quiet", "--bare", str(bare)], check=True
+    )
     shared = run_tracker("init", str(tmp_path / "first"), "--remote", str(bare))
     assert shared.returncode == 0, shared.stderr
     joined = run_tracker("clone", str(bare), str(tmp_path / "second"))

@@ -89,7 +89,11 @@ def test_a_new_issue_made_in_the_form_is_one_commit_by_the_person_at_the_keyboar
     assert git(register.root, "log", "-1", "--format=%an").strip() == TEST_NAME
     assert "Receipts not allocated" in git(register.root, "log", "-1", "--format=%s")
     [issue] = Register.open(register.root).documents("issue").values()
-    assert (issue["title"], issue["severity"], issue["raised_by"]) == ("Receipts not allocated", "critical", TEST_NAME)
+    assert (issue["title"], issue["severity"], issue["raised_by"]) == (
+        "Receipts not allocated",
+        "critical",
+        TEST_NAME,
+    )
 
 
 def test_a_form_with_problems_shows_them_beside_the_fields_and_writes_nothing(register: Register):
@@ -131,7 +135,9 @@ def test_editing_a_record_commits_only_the_changed_field(demo_register: Register
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, RegisterScreen)
-        assert app.snapshot is not None and app.snapshot.find(str(record_id))["owner_role"] == "Head of income"
+        assert (
+            app.snapshot is not None and app.snapshot.find(str(record_id))["owner_role"] == "Head of income"
+        )
 
     drive(demo_register, steps)
     assert "owner role" in git(demo_register.root, "log", "-1", "--format=%s")
@@ -139,7 +145,9 @@ def test_editing_a_record_commits_only_the_changed_field(demo_register: Register
 
 
 def test_the_form_edits_the_whole_record_not_the_listing_the_table_shows(register: Register):
-    issue = register.add_issue(title="Receipts unallocated", raised_by="Ann", description="Long story.\n\nTwo parts.")
+    issue = register.add_issue(
+        title="Receipts unallocated", raised_by="Ann", description="Long story.\n\nTwo parts."
+    )
     register.add_update(issue.id, "First note")
 
     async def steps(app: TrackerApp, pilot: Pilot[None]) -> None:
@@ -155,7 +163,9 @@ def test_the_form_edits_the_whole_record_not_the_listing_the_table_shows(registe
     drive(register, steps)
     saved = Register.open(register.root).get(issue.id)
     assert saved.title == "Receipts still unallocated"
-    assert saved.description == "Long story.\n\nTwo parts." and [u.text for u in saved.updates] == ["First note"]
+    assert saved.description == "Long story.\n\nTwo parts." and [u.text for u in saved.updates] == [
+        "First note"
+    ]
 
 
 def test_a_filter_word_is_found_in_descriptions_and_updates(register: Register):
@@ -260,7 +270,10 @@ def test_an_update_added_from_the_record_view_is_one_commit(demo_register: Regis
         updates = app.snapshot.record(screen.record_id)["updates"]  # type: ignore[union-attr]
         assert len(updates) == count + 1
         assert (updates[-1]["text"], updates[-1]["kind"], updates[-1]["author"]) == (
-            "Called the bank; files resent.", "action", TEST_NAME)
+            "Called the bank; files resent.",
+            "action",
+            TEST_NAME,
+        )
         assert "Called the bank; files resent." in "\n".join(screen_lines(app))
 
     drive(demo_register, steps, size=(100, 60))
@@ -307,13 +320,17 @@ def test_changing_visibility_is_one_commit(demo_register: Register):
 
 
 def test_titles_holding_markup_show_as_typed_and_style_nothing(register: Register):
-    register.add_issue(title=HOSTILE, description=f"{HOSTILE}\n\n![img](https://evil.example/x.png) <b>bold</b>")
+    register.add_issue(
+        title=HOSTILE, description=f"{HOSTILE}\n\n![img](https://evil.example/x.png) <b>bold</b>"
+    )
 
     def no_markup_styles(app: TrackerApp) -> None:
         for strip in app.screen._compositor.render_strips():
             for segment in strip:
                 style = segment.style
-                if style is not None and any(word in segment.text for word in ("x[/red]", "click", "img", "<b>")):
+                if style is not None and any(
+                    word in segment.text for word in ("x[/red]", "click", "img", "<b>")
+                ):
                     assert style.link is None and not style.italic and not style.underline
                     assert style.color is None or style.color.name != "red"
 
@@ -412,14 +429,25 @@ def test_keys_and_theme_come_from_the_users_config_and_the_theme_is_remembered(r
             await pilot.pause()
 
     asyncio.run(main())
-    assert load_preferences() .theme == "gruvbox"
+    assert load_preferences().theme == "gruvbox"
     assert load_preferences().keys == {"register.new": "N"}
 
 
 def test_the_palette_offers_trackers_commands(register: Register):
     async def steps(app: TrackerApp, pilot: Pilot[None]) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("New", "Filter", "Status", "Update", "Link", "History", "Dashboard", "Export", "Import", "Sync"):
+        for title in (
+            "New",
+            "Filter",
+            "Status",
+            "Update",
+            "Link",
+            "History",
+            "Dashboard",
+            "Export",
+            "Import",
+            "Sync",
+        ):
             assert title in titles
 
     drive(register, steps)

@@ -20,7 +20,9 @@ def lines_of(build) -> list[str]:
     return problems(caught.value)
 
 
-@pytest.mark.parametrize(("given", "read"), [(True, True), ("yes", True), ("No", False), (0, False), ("on", True)])
+@pytest.mark.parametrize(
+    ("given", "read"), [(True, True), ("yes", True), ("No", False), (0, False), ("on", True)]
+)
 def test_flags_accept_the_words_people_use(given, read):
     assert flag(given) is read
 
@@ -52,10 +54,17 @@ def test_amounts_are_bounded_numbers():
 
 
 def test_problems_in_updates_name_the_update_and_field():
-    lines = lines_of(lambda: Issue(title="x", raised_by="Ann", updates=[{"author": "Ann", "text": "ok"},
-                                                                        {"author": "", "text": "x", "kind": "?"}]))
-    assert lines == ["updates.1.author: must not be empty", "updates.1.kind: must be one of comment, decision, "
-                     "action, conflict (not '?')"]
+    lines = lines_of(
+        lambda: Issue(
+            title="x",
+            raised_by="Ann",
+            updates=[{"author": "Ann", "text": "ok"}, {"author": "", "text": "x", "kind": "?"}],
+        )
+    )
+    assert lines == [
+        "updates.1.author: must not be empty",
+        "updates.1.kind: must be one of comment, decision, action, conflict (not '?')",
+    ]
 
 
 def test_missing_required_fields_are_named():
@@ -72,7 +81,9 @@ def test_assignment_is_checked_and_leaves_the_record_as_it_was():
 
 
 def test_unknown_settings_are_refused_by_name_but_unknown_record_fields_kept():
-    assert lines_of(lambda: RegisterSettings.model_validate({"nmae": "x"})) == ["nmae: is not a known setting"]
+    assert lines_of(lambda: RegisterSettings.model_validate({"nmae": "x"})) == [
+        "nmae: is not a known setting"
+    ]
     assert lines_of(lambda: RegisterSettings.model_validate({"vocabulary": {"statuses": []}})) == [
         "vocabulary.statuses: must list at least one word"
     ]

@@ -29,7 +29,9 @@ from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_ca
 from data.lock import WriterLock
 
 RECORD_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
-STATE_TEMPORARY = re.compile(r"^\.(?:cache\.json|listing\.pickle|texts\.pickle|pending|sync\.json)\.(\d+)(?:\.\d+)?\.tmp$")
+STATE_TEMPORARY = re.compile(
+    r"^\.(?:cache\.json|listing\.pickle|texts\.pickle|pending|sync\.json)\.(\d+)(?:\.\d+)?\.tmp$"
+)
 LOCK_WAIT_SECONDS = 2.0
 
 
@@ -63,8 +65,9 @@ class Examination:
     can_commit: bool = True
     _truth: Loaded | None = None
 
-    def report(self, check: str, status: str, message: str, path: str | None = None,
-               fixable: bool = False) -> None:
+    def report(
+        self, check: str, status: str, message: str, path: str | None = None, fixable: bool = False
+    ) -> None:
         self.findings.append(Finding(check, status, message, path, fixable))
 
     def repairing(self) -> bool:
@@ -91,8 +94,9 @@ def examine(root: Path, fix: bool = False, gc: bool = False) -> list[Finding]:
         return [Finding("git", "problem", str(error))]
     exam = Examination(root, git, fix, gc)
     if not (root / ".git").exists():
-        exam.report("register", "problem",
-                    f"{root}: not a git repository; create a register with: tracker init")
+        exam.report(
+            "register", "problem", f"{root}: not a git repository; create a register with: tracker init"
+        )
         return exam.findings
     _run(exam, _check_state_folder)
     with _writer_lock(exam):
@@ -123,8 +127,11 @@ def _writer_lock(exam: Examination) -> Iterator[None]:
     """Hold the writer lock while checking, so no write is half done under doctor's
     eyes and repairs never race a Tracker that is saving."""
     if not exam.state_trusted:
-        exam.report("lock", "problem",
-                    "not taken: the .tracker folder cannot be trusted (see above); nothing repaired")
+        exam.report(
+            "lock",
+            "problem",
+            "not taken: the .tracker folder cannot be trusted (see above); nothing repaired",
+        )
         yield
         return
     lock = WriterLock(exam.root / STATE_DIR, wait=LOCK_WAIT_SECONDS if exam.fix else 0.0)
@@ -136,13 +143,15 @@ def _writer_lock(exam: Examination) -> Iterator[None]:
         yield
         return
     except OSError as error:
-        exam.report("lock", "problem",
-                    f"{lock.path}: cannot be locked ({error.strerror}); nothing was repaired")
+        exam.report(
+            "lock", "problem", f"{lock.path}: cannot be locked ({error.strerror}); nothing was repaired"
+        )
         yield
         return
     exam.locked = True
-    exam.report("lock", "ok",
-                "no other Tracker is writing (a killed Tracker's lock is released by the system)")
+    exam.report(
+        "lock", "ok", "no other Tracker is writing (a killed Tracker's lock is released by the system)"
+    )
     try:
         yield
     finally:
@@ -159,17 +168,26 @@ def _check_state_folder(exam: Examination) -> None:
     folder = exam.root / STATE_DIR
     if folder.is_symlink():
         exam.state_trusted = False
-        exam.report("state", "problem", f"{folder} is a symbolic link; Tracker's lock and cache must not be "
-                    "written through it: remove the link (rm .tracker)", STATE_DIR)
+        exam.report(
+            "state",
+            "problem",
+            f"{folder} is a symbolic link; Tracker's lock and cache must not be "
+            "written through it: remove the link (rm .tracker)",
+            STATE_DIR,
+        )
     elif folder.exists() and not folder.is_dir():
         exam.state_trusted = False
         exam.report("state", "problem", f"{folder} is not a folder; move it away", STATE_DIR)
     tracked = [name for name in exam.git.text("ls-files", "-z", "--", STATE_DIR).split("\0") if name]
     if tracked:
         exam.state_trusted = False
-        exam.report("state", "problem", f"{len(tracked)} file(s) under {STATE_DIR}/ are committed to git, "
-                    "so a remote could supply the load cache; remove them with: git rm -r --cached .tracker",
-                    STATE_DIR)
+        exam.report(
+            "state",
+            "problem",
+            f"{len(tracked)} file(s) under {STATE_DIR}/ are committed to git, "
+            "so a remote could supply the load cache; remove them with: git rm -r --cached .tracker",
+            STATE_DIR,
+        )
     if exam.state_trusted:
         exam.report("state", "ok", f"{STATE_DIR}/ is Tracker's own (not a link, not committed)")
 
@@ -182,14 +200,19 @@ def _check_settings(exam: Examination) -> None:
 
     path = exam.root / SETTINGS_FILE
     if not path.exists() and not path.is_symlink():
-        exam.report("settings", "problem", f"{path}: missing; this git repository is not a Tracker register "
-                    "(create one with: tracker init)", SETTINGS_FILE)
+        exam.report(
+            "settings",
+            "problem",
+            f"{path}: missing; this git repository is not a Tracker register (create one with: tracker init)",
+            SETTINGS_FILE,
+        )
         return
     try:
         load_settings(exam.root)
     except TrackerError as error:
-        exam.report("settings", "problem", f"{error}; correct it by hand (doctor never rewrites it)",
-                    SETTINGS_FILE)
+        exam.report(
+            "settings", "problem", f"{error}; correct it by hand (doctor never rewrites it)", SETTINGS_FILE
+        )
         return
     exam.report("settings", "ok", f"{SETTINGS_FILE} is valid")
 
@@ -198,8 +221,12 @@ def _check_git_state(exam: Examination) -> None:
     busy = exam.git.operation_in_progress()
     if busy:
         exam.can_commit = False
-        exam.report("git", "problem", f"{busy} is in progress in the register; finish or abort it "
-                    "(git rebase --continue or --abort, git merge --abort) before writing")
+        exam.report(
+            "git",
+            "problem",
+            f"{busy} is in progress in the register; finish or abort it "
+            "(git rebase --continue or --abort, git merge --abort) before writing",
+        )
     if exam.git.head_commit() is not None and exam.git.current_branch() is None:
         exam.can_commit = False
         exam.report("git", "problem", "HEAD is detached; check out a branch (git switch main) before writing")
@@ -220,8 +247,11 @@ def _check_identity(exam: Examination) -> None:
 def _check_git_settings(exam: Examination) -> None:
     from data.gitconfig import GIT_SETTINGS
 
-    missing = [key for key, value in GIT_SETTINGS.items()
-               if exam.git.text("config", "--local", "--get", key, check=False) != value]
+    missing = [
+        key
+        for key, value in GIT_SETTINGS.items()
+        if exam.git.text("config", "--local", "--get", key, check=False) != value
+    ]
     if not missing:
         exam.report("config", "ok", "gc.auto=0 and the record merge driver are set")
         return
@@ -230,18 +260,30 @@ def _check_git_settings(exam: Examination) -> None:
             exam.git.run("config", key, GIT_SETTINGS[key])
         exam.report("config", "fixed", f"set {', '.join(missing)}")
         return
-    exam.report("config", "problem", f"not set as Tracker needs: {', '.join(missing)} (automatic gc can "
-                "stall a save; merges of record files need Tracker's merge driver)", fixable=True)
+    exam.report(
+        "config",
+        "problem",
+        f"not set as Tracker needs: {', '.join(missing)} (automatic gc can "
+        "stall a save; merges of record files need Tracker's merge driver)",
+        fixable=True,
+    )
 
 
 def _check_writable(exam: Examination) -> None:
     for folder in (exam.root, exam.root / ".git" / "objects"):
         try:
-            descriptor = os.open(folder / f".tracker-doctor-{os.getpid()}.tmp",
-                                 os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            descriptor = os.open(
+                folder / f".tracker-doctor-{os.getpid()}.tmp",
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                0o600,
+            )
         except OSError as error:
-            exam.report("writable", "problem", f"{folder}: cannot be written ({error.strerror}); "
-                        "Tracker can read this register but not save to it")
+            exam.report(
+                "writable",
+                "problem",
+                f"{folder}: cannot be written ({error.strerror}); "
+                "Tracker can read this register but not save to it",
+            )
             return
         os.close(descriptor)
         os.unlink(folder / f".tracker-doctor-{os.getpid()}.tmp")
@@ -266,15 +308,29 @@ def _check_index_lock(exam: Examination) -> None:
         except FileNotFoundError:
             continue
         if age <= INDEX_LOCK_STALE_SECONDS:
-            exam.report("index-lock", "problem", f"{relative} was made {age:.0f} s ago: a git command is running "
-                        "(or has just crashed); run doctor again in a minute", relative)
+            exam.report(
+                "index-lock",
+                "problem",
+                f"{relative} was made {age:.0f} s ago: a git command is running "
+                "(or has just crashed); run doctor again in a minute",
+                relative,
+            )
         elif exam.repairing():
             lock.unlink(missing_ok=True)
-            exam.report("index-lock", "fixed", f"removed {relative}, left by a git that stopped {age:.0f} s ago",
-                        relative)
+            exam.report(
+                "index-lock",
+                "fixed",
+                f"removed {relative}, left by a git that stopped {age:.0f} s ago",
+                relative,
+            )
         else:
-            exam.report("index-lock", "problem", f"{relative} was left by a git that stopped {age:.0f} s ago "
-                        "(it blocks every commit)", relative, fixable=True)
+            exam.report(
+                "index-lock",
+                "problem",
+                f"{relative} was left by a git that stopped {age:.0f} s ago (it blocks every commit)",
+                relative,
+                fixable=True,
+            )
 
 
 # --- files left by interrupted writes --------------------------------------------------
@@ -312,8 +368,13 @@ def _check_temporary_files(exam: Examination) -> None:
             path.unlink(missing_ok=True)
             exam.report("temporary", "fixed", f"removed {relative} (left by an interrupted write)", relative)
         else:
-            exam.report("temporary", "problem", f"{relative}: left by an interrupted write (the record file "
-                        "itself is whole)", relative, fixable=True)
+            exam.report(
+                "temporary",
+                "problem",
+                f"{relative}: left by an interrupted write (the record file itself is whole)",
+                relative,
+                fixable=True,
+            )
     if not leftovers:
         exam.report("temporary", "ok", "no temporary files left by interrupted writes")
 
@@ -363,20 +424,34 @@ def _check_cache(exam: Examination) -> None:
         return
     problem = _cache_problem(exam, path) if path.exists() else None
     if problem is not None and not exam.state_trusted:
-        exam.report("cache", "problem", f"{path} {problem}; not rebuilt while {STATE_DIR}/ cannot be trusted",
-                    f"{STATE_DIR}/cache.json")
+        exam.report(
+            "cache",
+            "problem",
+            f"{path} {problem}; not rebuilt while {STATE_DIR}/ cannot be trusted",
+            f"{STATE_DIR}/cache.json",
+        )
         return
     if problem is None:
-        exam.report("cache", "ok", "the load cache agrees with the record files" if path.exists()
-                    else "no load cache yet (built on the next open)")
+        exam.report(
+            "cache",
+            "ok",
+            "the load cache agrees with the record files"
+            if path.exists()
+            else "no load cache yet (built on the next open)",
+        )
         return
     if exam.repairing():
         path.unlink(missing_ok=True)
         load_register(exam.root, exam.git)
         exam.report("cache", "fixed", f"rebuilt the load cache ({problem})", f"{STATE_DIR}/cache.json")
     else:
-        exam.report("cache", "problem", f"{path} {problem}; rebuilt on the next open or by doctor --fix",
-                    f"{STATE_DIR}/cache.json", fixable=True)
+        exam.report(
+            "cache",
+            "problem",
+            f"{path} {problem}; rebuilt on the next open or by doctor --fix",
+            f"{STATE_DIR}/cache.json",
+            fixable=True,
+        )
 
 
 # --- record files ------------------------------------------------------------------------
@@ -410,12 +485,18 @@ def _check_records(exam: Examination) -> None:
     dirty = set(exam.git.dirty_paths(*TABLES.values()))
     for path, reason in sorted(damaged.items()):
         where = " (not committed)" if path in dirty else ""
-        exam.report("records", "problem", f"{path}{where}: {_refined(path, reason)}; Tracker skips it and "
-                    "never rewrites or deletes it: correct or remove it by hand", path)
+        exam.report(
+            "records",
+            "problem",
+            f"{path}{where}: {_refined(path, reason)}; Tracker skips it and "
+            "never rewrites or deletes it: correct or remove it by hand",
+            path,
+        )
     counts = {name: len(table) for name, table in truth.tables.items()}
     if not damaged:
-        exam.report("records", "ok",
-                    f"{counts['issues']} issue(s) and {counts['lessons']} lesson(s), all valid")
+        exam.report(
+            "records", "ok", f"{counts['issues']} issue(s) and {counts['lessons']} lesson(s), all valid"
+        )
 
 
 def _check_uncommitted(exam: Examination) -> None:
@@ -425,7 +506,9 @@ def _check_uncommitted(exam: Examination) -> None:
     from data.journal import Journal
 
     damaged = exam.truth().problems
-    dirty = [path for path in exam.git.dirty_paths(*TABLES.values()) if id_from_path(path) and path not in damaged]
+    dirty = [
+        path for path in exam.git.dirty_paths(*TABLES.values()) if id_from_path(path) and path not in damaged
+    ]
     if not dirty:
         exam.report("uncommitted", "ok", "every valid record file is committed")
         return
@@ -433,21 +516,35 @@ def _check_uncommitted(exam: Examination) -> None:
     interrupted = [path for path in dirty if _named(path, pending) and (exam.root / path).exists()]
     for path in sorted(set(dirty) - set(interrupted)):
         what = "deleted on disk" if not (exam.root / path).exists() else "changed on disk"
-        exam.report("uncommitted", "problem", f"{path}: {what} but not committed, and not by an interrupted "
-                    f"Tracker write (a hand edit?); commit it with git, or restore it with: git checkout -- {path}",
-                    path)
+        exam.report(
+            "uncommitted",
+            "problem",
+            f"{path}: {what} but not committed, and not by an interrupted "
+            f"Tracker write (a hand edit?); commit it with git, or restore it with: git checkout -- {path}",
+            path,
+        )
     if not interrupted:
         return
     if exam.repairing() and exam.can_commit:
         from tracker.register import Register
 
         recovered = Register(exam.root).recover()
-        exam.report("uncommitted", "fixed", f"committed {len(recovered.committed)} record file(s) left by an "
-                    "interrupted write: " + ", ".join(recovered.committed))
+        exam.report(
+            "uncommitted",
+            "fixed",
+            f"committed {len(recovered.committed)} record file(s) left by an "
+            "interrupted write: " + ", ".join(recovered.committed),
+        )
         return
     for path in interrupted:
-        exam.report("uncommitted", "problem", f"{path}: left changed but not committed by an interrupted write; "
-                    "the next save, or doctor --fix, commits it", path, fixable=exam.can_commit)
+        exam.report(
+            "uncommitted",
+            "problem",
+            f"{path}: left changed but not committed by an interrupted write; "
+            "the next save, or doctor --fix, commits it",
+            path,
+            fixable=exam.can_commit,
+        )
 
 
 def _named(path: str, pending: list[str]) -> bool:
@@ -479,8 +576,12 @@ def _check_commit_graph(exam: Examination) -> None:
         exam.git.run("commit-graph", "write", "--reachable", "--changed-paths")
         exam.report("commit-graph", "fixed", "wrote the commit-graph (with changed paths)")
     else:
-        exam.report("commit-graph", "advice", "no commit-graph: a record's history is slower to read; "
-                    "doctor --fix writes one", fixable=True)
+        exam.report(
+            "commit-graph",
+            "advice",
+            "no commit-graph: a record's history is slower to read; doctor --fix writes one",
+            fixable=True,
+        )
 
 
 CHECKS: list[Callable[[Examination], None]] = [

@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from data.storage import RegisterDatabase
     from data.sync import SyncResult, SyncStatus
 
+
 @dataclass(frozen=True)
 class Recovery:
     """Record files found changed but not committed, left by an interrupted write."""
@@ -388,8 +389,7 @@ class Register:
     def _commit(self, paths: list[str], message: str, when: datetime | None = None) -> str:
         moment = when or (self.clock() if self.clock else None)
         return commits.commit(
-            self.git,
-            paths, message, author=self.acting_as, when=moment.isoformat() if moment else None
+            self.git, paths, message, author=self.acting_as, when=moment.isoformat() if moment else None
         )
 
     def _unique_id(self, prefix: str) -> str:
@@ -557,8 +557,9 @@ class Register:
         keep_commit_graph_current(self.git)
         return record_history(self.git, record_id)
 
-    def audit_log(self, since: str | None = None, until: str | None = None,
-                  author: str | None = None) -> list[AuditEntry]:
+    def audit_log(
+        self, since: str | None = None, until: str | None = None, author: str | None = None
+    ) -> list[AuditEntry]:
         """Every change in a period, newest first, field by field."""
         from data.audit import audit_log
 
@@ -633,8 +634,10 @@ class Register:
 
         remote = remote or self.settings.sync.remote
         if remote_url(self.git, remote) is None:
-            raise NoRemote(f"{self.root}: this register has no remote {remote!r} to sync with; "
-                           f"add one with: git remote add {remote} URL (or tracker init --remote URL)")
+            raise NoRemote(
+                f"{self.root}: this register has no remote {remote!r} to sync with; "
+                f"add one with: git remote add {remote} URL (or tracker init --remote URL)"
+            )
         notices = []
         with self.lock:
             if undo_interrupted_merge(self.git):

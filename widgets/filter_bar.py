@@ -35,10 +35,21 @@ class FilterBar(Horizontal):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Leave filter", id="filter.leave",
-                tooltip="Leave the filter and go back to the table (the filter stays)"),
-        Binding("down,enter", "close", "To table", show=False, id="filter.to_table",
-                tooltip="Move to the table, keeping the filter"),
+        Binding(
+            "escape",
+            "close",
+            "Leave filter",
+            id="filter.leave",
+            tooltip="Leave the filter and go back to the table (the filter stays)",
+        ),
+        Binding(
+            "down,enter",
+            "close",
+            "To table",
+            show=False,
+            id="filter.to_table",
+            tooltip="Move to the table, keeping the filter",
+        ),
     ]
 
     class Changed(Message):

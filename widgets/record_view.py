@@ -66,8 +66,23 @@ def show_value(value: Any) -> str:
     return sanitize(str(value))
 
 
-FIRST = ("status", "action_status", "severity", "priority", "area", "type", "owner", "owner_role", "raised_by",
-         "logged_by", "raised_on", "logged_on", "target_date", "closed_on", "source")
+FIRST = (
+    "status",
+    "action_status",
+    "severity",
+    "priority",
+    "area",
+    "type",
+    "owner",
+    "owner_role",
+    "raised_by",
+    "logged_by",
+    "raised_on",
+    "logged_on",
+    "target_date",
+    "closed_on",
+    "source",
+)
 
 
 def field_lines(document: dict[str, Any]) -> Text:
@@ -126,7 +141,10 @@ class RecordView(VerticalScroll, can_focus=False):
         yield Static(Text(f"Linked records ({len(self.links)})"), classes="record-view--heading")
         if self.links:
             yield OptionList(
-                *[Option(Text(f"{record_id}  {sanitize(title)}"), id=record_id) for record_id, title in self.links],
+                *[
+                    Option(Text(f"{record_id}  {sanitize(title)}"), id=record_id)
+                    for record_id, title in self.links
+                ],
                 id="links",
             )
         else:

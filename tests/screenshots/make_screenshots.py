@@ -26,43 +26,122 @@ MOMENT = datetime(2025, 3, 31, 9, 30, tzinfo=UTC)
 AUTHOR = Identity("Priya Nair", "priya.nair@council.example")
 
 ISSUES = [
-    ("ISS-4K7Q2M", "Receipts not allocated to customer accounts", "workaround in place", "critical",
-     "accounts receivable", "Gareth Lloyd", date(2024, 10, 2), "public"),
-    ("ISS-9TB3XW", "Year-end accounts cannot be closed", "in progress", "critical", "finance",
-     "Priya Nair", date(2024, 11, 18), "public"),
-    ("ISS-2HM8RP", "Overtime claims paid a month late", "open", "high", "payroll", "Tom Okafor",
-     date(2025, 1, 7), "internal"),
-    ("ISS-6WD1NK", "Safeguarding checks tracked in a spreadsheet", "workaround in place", "high",
-     "safeguarding checks", "Aisha Rahman", date(2025, 2, 3), "restricted"),
-    ("ISS-C5JV0Q", "Supplier invoices stuck in approval", "resolved", "medium", "procurement",
-     "Sam Whitlock", date(2025, 2, 20), "public"),
-    ("ISS-R8YZ3E", "Pension contributions report totals differ", "new", "low", "pensions",
-     "Tom Okafor", date(2025, 3, 24), "internal"),
+    (
+        "ISS-4K7Q2M",
+        "Receipts not allocated to customer accounts",
+        "workaround in place",
+        "critical",
+        "accounts receivable",
+        "Gareth Lloyd",
+        date(2024, 10, 2),
+        "public",
+    ),
+    (
+        "ISS-9TB3XW",
+        "Year-end accounts cannot be closed",
+        "in progress",
+        "critical",
+        "finance",
+        "Priya Nair",
+        date(2024, 11, 18),
+        "public",
+    ),
+    (
+        "ISS-2HM8RP",
+        "Overtime claims paid a month late",
+        "open",
+        "high",
+        "payroll",
+        "Tom Okafor",
+        date(2025, 1, 7),
+        "internal",
+    ),
+    (
+        "ISS-6WD1NK",
+        "Safeguarding checks tracked in a spreadsheet",
+        "workaround in place",
+        "high",
+        "safeguarding checks",
+        "Aisha Rahman",
+        date(2025, 2, 3),
+        "restricted",
+    ),
+    (
+        "ISS-C5JV0Q",
+        "Supplier invoices stuck in approval",
+        "resolved",
+        "medium",
+        "procurement",
+        "Sam Whitlock",
+        date(2025, 2, 20),
+        "public",
+    ),
+    (
+        "ISS-R8YZ3E",
+        "Pension contributions report totals differ",
+        "new",
+        "low",
+        "pensions",
+        "Tom Okafor",
+        date(2025, 3, 24),
+        "internal",
+    ),
 ]
 
 
 def sample_register(root: Path) -> Register:
     """A register of six issues and a lesson, fixed to `TODAY`, authored by Priya Nair."""
-    register = Register.init(root, name="Finance and HR system: issue register", acting_as=AUTHOR,
-                             clock=lambda: MOMENT)
+    register = Register.init(
+        root, name="Finance and HR system: issue register", acting_as=AUTHOR, clock=lambda: MOMENT
+    )
     records: list[Issue | Lesson] = []
     for record_id, title, status, severity, area, owner, raised, visibility in ISSUES:
-        records.append(Issue(
-            id=record_id, title=title, status=status, severity=severity, area=area, owner=owner,
-            owner_role="Service lead", raised_by="Helen Marsh", raised_on=raised, visibility=visibility,
-            created_at=MOMENT, target_date=date(2025, 4, 30),
-            description=f"**{title}.** Found after go-live.\n\n- raised at the programme board\n- see the lessons log",
-            workaround="Staff allocate receipts by hand each morning." if status == "workaround in place" else "",
-            lessons=["LES-8H2Z1P"] if record_id == "ISS-4K7Q2M" else [],
-            updates=[Update(id="UPD-0000000" + str(len(records)), at=MOMENT, author="Priya Nair", kind="decision",
-                            text="Board agreed to fund a data fix.", visibility="public")],
-        ))
-    records.append(Lesson(
-        id="LES-8H2Z1P", title="Test receipt allocation with real bank files before go-live",
-        logged_by="Helen Marsh", logged_on=date(2025, 1, 15), source="independent review",
-        action_status="agreed", area="accounts receivable", issues=["ISS-4K7Q2M"], created_at=MOMENT,
-        event="Receipts stopped being allocated automatically.", recommendation="Run parallel files.",
-    ))
+        records.append(
+            Issue(
+                id=record_id,
+                title=title,
+                status=status,
+                severity=severity,
+                area=area,
+                owner=owner,
+                owner_role="Service lead",
+                raised_by="Helen Marsh",
+                raised_on=raised,
+                visibility=visibility,
+                created_at=MOMENT,
+                target_date=date(2025, 4, 30),
+                description=f"**{title}.** Found after go-live.\n\n- raised at the programme board\n- see the lessons log",
+                workaround="Staff allocate receipts by hand each morning."
+                if status == "workaround in place"
+                else "",
+                lessons=["LES-8H2Z1P"] if record_id == "ISS-4K7Q2M" else [],
+                updates=[
+                    Update(
+                        id="UPD-0000000" + str(len(records)),
+                        at=MOMENT,
+                        author="Priya Nair",
+                        kind="decision",
+                        text="Board agreed to fund a data fix.",
+                        visibility="public",
+                    )
+                ],
+            )
+        )
+    records.append(
+        Lesson(
+            id="LES-8H2Z1P",
+            title="Test receipt allocation with real bank files before go-live",
+            logged_by="Helen Marsh",
+            logged_on=date(2025, 1, 15),
+            source="independent review",
+            action_status="agreed",
+            area="accounts receivable",
+            issues=["ISS-4K7Q2M"],
+            created_at=MOMENT,
+            event="Receipts stopped being allocated automatically.",
+            recommendation="Run parallel files.",
+        )
+    )
     register.save_many(records, "Sample register for screenshots", [], "import")
     register.acting_as, register.clock = None, None
     return register

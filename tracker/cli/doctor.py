@@ -26,8 +26,12 @@ def doctor(ctx: click.Context, fix: bool, run_gc: bool, as_json: bool) -> None:
     if as_json:
         import orjson
 
-        click.echo(orjson.dumps({"register": str(root), "healthy": well, "findings": as_dicts(findings)},
-                                option=orjson.OPT_INDENT_2).decode())
+        click.echo(
+            orjson.dumps(
+                {"register": str(root), "healthy": well, "findings": as_dicts(findings)},
+                option=orjson.OPT_INDENT_2,
+            ).decode()
+        )
     else:
         for finding in findings:
             click.echo(f"{finding.status:<8} {finding.check}: {one_line(finding.message)}")

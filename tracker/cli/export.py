@@ -37,8 +37,15 @@ def _day(option: str, value: str | None) -> date | None:
         raise TrackerError(f"--{option}: {value!r} is not a date like 2024-06-30") from None
 
 
-def _settle(kind: str | None, format: str | None, audience: str, start: str | None, end: str | None,
-            query: tuple[str, ...], register: Any) -> ExportRequest:
+def _settle(
+    kind: str | None,
+    format: str | None,
+    audience: str,
+    start: str | None,
+    end: str | None,
+    query: tuple[str, ...],
+    register: Any,
+) -> ExportRequest:
     """Fill in defaults and refuse combinations that make no sense."""
     kind = kind or ("issues" if format in ("csv", "json") else "report")
     format = format or ("md" if kind in DOCUMENT_KINDS else "csv")
@@ -73,21 +80,48 @@ def write(text: str, output: str | None, request: ExportRequest) -> tuple[bytes,
 
 @click.command()
 @click.argument("query", nargs=-1)
-@click.option("--from", "start", metavar="DATE", help="First day covered (default: the day after the last "
-              "published report, or the register's beginning).")
+@click.option(
+    "--from",
+    "start",
+    metavar="DATE",
+    help="First day covered (default: the day after the last published report, or the register's beginning).",
+)
 @click.option("--to", "end", metavar="DATE", help="Last day covered (default: today).")
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
-              help="public applies the publication rules; internal shows everything.")
-@click.option("--kind", type=click.Choice(KINDS), help="report (default for md/html), digest of lessons, "
-              "or issues / lessons as records (default for csv/json).")
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "internal"]),
+    default="public",
+    show_default=True,
+    help="public applies the publication rules; internal shows everything.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help="report (default for md/html), digest of lessons, "
+    "or issues / lessons as records (default for csv/json).",
+)
 @click.option("--format", "format_", type=click.Choice(FORMATS), help="md (default), html, csv or json.")
-@click.option("--output", "-o", metavar="FILE", help="Where to write; - for standard output "
-              "(default: exports/KIND-AUDIENCE-DATE.FORMAT in the current folder).")
+@click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    help="Where to write; - for standard output "
+    "(default: exports/KIND-AUDIENCE-DATE.FORMAT in the current folder).",
+)
 @click.option("--publish", is_flag=True, help="Tag the register report/DATE with the report's content hash.")
 @click.pass_context
 @reports_errors
-def export(ctx: click.Context, query: tuple[str, ...], start: str | None, end: str | None, audience: str,
-           kind: str | None, format_: str | None, output: str | None, publish: bool) -> None:
+def export(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    start: str | None,
+    end: str | None,
+    audience: str,
+    kind: str | None,
+    format_: str | None,
+    output: str | None,
+    publish: bool,
+) -> None:
     """Write a transparency report, a lessons digest, or records matching a QUERY."""
     register = open_register(ctx)
     request = _settle(kind, format_, audience, start, end, query, register)

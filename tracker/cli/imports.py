@@ -19,16 +19,34 @@ from tracker.cli.common import open_register, reports_errors
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--lessons", is_flag=True, help="Import lessons instead of issues.")
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
-@click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
-              help='Fill FIELD from COLUMN, such as "Date Logged=raised_on"; COLUMN= leaves it out.')
-@click.option("--map-value", "value_map", multiple=True, metavar="FIELD:FROM=TO",
-              help='Read a word as one of the register\'s, such as "status:Parked=open" (repeatable).')
+@click.option(
+    "--map",
+    "column_map",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help='Fill FIELD from COLUMN, such as "Date Logged=raised_on"; COLUMN= leaves it out.',
+)
+@click.option(
+    "--map-value",
+    "value_map",
+    multiple=True,
+    metavar="FIELD:FROM=TO",
+    help='Read a word as one of the register\'s, such as "status:Parked=open" (repeatable).',
+)
 @click.option("--sheet", metavar="NAME", help="The Excel sheet to read (default: the first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 @reports_errors
-def import_command(ctx: click.Context, file: Path, lessons: bool, dry_run: bool, column_map: tuple[str, ...],
-                   value_map: tuple[str, ...], sheet: str | None, as_json: bool) -> None:
+def import_command(
+    ctx: click.Context,
+    file: Path,
+    lessons: bool,
+    dry_run: bool,
+    column_map: tuple[str, ...],
+    value_map: tuple[str, ...],
+    sheet: str | None,
+    as_json: bool,
+) -> None:
     """Import issues (or lessons) from a CSV, Excel (.xlsx) or JSON FILE, all or nothing, in one commit."""
     from tracker.importing import (
         ImportOptions,
@@ -39,8 +57,12 @@ def import_command(ctx: click.Context, file: Path, lessons: bool, dry_run: bool,
     )
 
     kind: Literal["issue", "lesson"] = "lesson" if lessons else "issue"
-    options = ImportOptions(kind=kind, columns=parse_column_overrides(column_map, kind),
-                            values=parse_value_overrides(value_map), sheet=sheet)
+    options = ImportOptions(
+        kind=kind,
+        columns=parse_column_overrides(column_map, kind),
+        values=parse_value_overrides(value_map),
+        sheet=sheet,
+    )
     register = open_register(ctx)
     plan = plan_import(register, file, options)
     commit = None if dry_run or not plan.ok else apply_import(register, plan)

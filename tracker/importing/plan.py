@@ -54,8 +54,21 @@ from tracker.importing.values import (
 
 TITLE_FROM_TEXT_MAX = 120
 VALUE_SHOWN_MAX = 60
-REQUIRED_DEFAULTS = {"raised_by", "logged_by", "raised_on", "logged_on", "status", "severity", "priority",
-                     "area", "type", "visibility", "source", "action_status", "title"}
+REQUIRED_DEFAULTS = {
+    "raised_by",
+    "logged_by",
+    "raised_on",
+    "logged_on",
+    "status",
+    "severity",
+    "priority",
+    "area",
+    "type",
+    "visibility",
+    "source",
+    "action_status",
+    "title",
+}
 
 
 class ImportSetupError(TrackerError):
@@ -128,7 +141,7 @@ def parse_column_overrides(items: list[str] | tuple[str, ...], kind: Kind) -> di
     for item in items:
         column, sep, target = item.rpartition("=")
         if not sep or not column.strip():
-            raise ImportSetupError(f"--map {item!r}: write it as \"Column name=field\"")
+            raise ImportSetupError(f'--map {item!r}: write it as "Column name=field"')
         target = target.strip().lower().replace(" ", "_").replace("-", "_")
         if target and target not in allowed:
             raise ImportSetupError(
@@ -149,7 +162,7 @@ def parse_value_overrides(items: list[str] | tuple[str, ...]) -> dict[str, dict[
         name, colon, rest = item.partition(":")
         source, sep, target = rest.rpartition("=")
         if not colon or not sep or not name.strip() or not target.strip():
-            raise ImportSetupError(f"--map-value {item!r}: write it as \"field:Their word=our word\"")
+            raise ImportSetupError(f'--map-value {item!r}: write it as "field:Their word=our word"')
         key = name.strip().lower().replace(" ", "_")
         overrides.setdefault(key, {})[words(source)] = words(target)
     return overrides
@@ -161,8 +174,10 @@ def plan_import(register: Any, path: Path, options: ImportOptions) -> ImportPlan
     sheet = read_sheet(path, options.sheet, lambda headers: known_count(headers, kind))
     missing = unused_overrides(sheet.headers, options.columns)
     if missing:
-        raise ImportSetupError(f"--map names column(s) not in {sheet.name}: {', '.join(map(repr, missing))}; "
-                               f"its columns are {', '.join(map(repr, sheet.headers))}")
+        raise ImportSetupError(
+            f"--map names column(s) not in {sheet.name}: {', '.join(map(repr, missing))}; "
+            f"its columns are {', '.join(map(repr, sheet.headers))}"
+        )
     columns = map_columns(sheet.headers, kind, options.columns, records=sheet.holds_records)
     plan = ImportPlan(sheet.name, kind, len(sheet.rows), columns)
     _check_value_overrides(register, options, kind)
@@ -177,8 +192,9 @@ def _check_value_overrides(register: Any, options: ImportOptions, kind: Kind) ->
             raise ImportSetupError(f"--map-value {name}: not a list field; list fields: {', '.join(lists)}")
         for source, target in mapping.items():
             if target not in lists[name]:
-                raise ImportSetupError(f"--map-value {name}:{source}={target}: {target!r} is not one of "
-                                       f"{', '.join(lists[name])}")
+                raise ImportSetupError(
+                    f"--map-value {name}:{source}={target}: {target!r} is not one of {', '.join(lists[name])}"
+                )
 
 
 def _shown(value: Any) -> str:
@@ -208,8 +224,11 @@ class _RowPlanner:
         self.model: type[Issue] | type[Lesson] = Issue if self.kind == "issue" else Lesson
         self.lists = word_lists(register.settings.vocabulary, self.kind)
         self.existing = register.documents(self.kind)
-        self.by_ref = {doc["external_ref"]: record_id for record_id, doc in self.existing.items()
-                       if doc.get("external_ref")}
+        self.by_ref = {
+            doc["external_ref"]: record_id
+            for record_id, doc in self.existing.items()
+            if doc.get("external_ref")
+        }
         self.seen_ids: dict[str, int] = {}
         self.seen_refs: dict[str, int] = {}
         self.defaulted: Counter[str] = Counter()
@@ -346,8 +365,9 @@ class _RowPlanner:
 
     # --- the record ------------------------------------------------------------------
 
-    def _document(self, values: dict[str, Any], record_id: str,
-                  current: dict[str, Any] | None) -> dict[str, Any]:
+    def _document(
+        self, values: dict[str, Any], record_id: str, current: dict[str, Any] | None
+    ) -> dict[str, Any]:
         comment = values.pop(UPDATE_COLUMN, None)
         incoming_updates = values.pop("updates", None)
         base = dict(current) if current else self._defaults(values)

@@ -63,8 +63,9 @@ class Sheet:
         return self.from_json or {"id", "created_at", "updates"} <= set(self.headers)
 
 
-def read_sheet(path: Path, sheet: str | None = None,
-               knows_header: Callable[[list[str]], int] | None = None) -> Sheet:
+def read_sheet(
+    path: Path, sheet: str | None = None, knows_header: Callable[[list[str]], int] | None = None
+) -> Sheet:
     """Read CSV, `.xlsx` or JSON by the file's extension (CSV for anything else).
     `knows_header` scores a candidate header row (how many columns it recognises)."""
     if not path.is_file():
@@ -146,8 +147,9 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _sheet_from_grid(name: str, grid: Iterable[list[Any]],
-                     knows_header: Callable[[list[str]], int] | None) -> Sheet:
+def _sheet_from_grid(
+    name: str, grid: Iterable[list[Any]], knows_header: Callable[[list[str]], int] | None
+) -> Sheet:
     lines = list(grid)
     header_index = _header_index(lines, knows_header)
     if header_index is None:
@@ -159,7 +161,7 @@ def _sheet_from_grid(name: str, grid: Iterable[list[Any]],
         if all(_blank(value) for value in values):
             continue
         cells = {header: values[i] if i < len(values) else None for i, header in enumerate(headers)}
-        extra = [value for value in values[len(headers):] if not _blank(value)]
+        extra = [value for value in values[len(headers) :] if not _blank(value)]
         if extra:
             cells[""] = extra
         sheet.rows.append(Row(index + 1, cells))
@@ -169,8 +171,11 @@ def _sheet_from_grid(name: str, grid: Iterable[list[Any]],
 def _header_index(lines: list[list[Any]], knows_header: Callable[[list[str]], int] | None) -> int | None:
     """The first non-empty row, unless a later one among the top rows names more
     known columns (a title row above the headers)."""
-    candidates = [i for i, line in enumerate(lines[: HEADER_SEARCH_ROWS * 3])
-                  if not all(_blank(value) for value in line)][:HEADER_SEARCH_ROWS]
+    candidates = [
+        i
+        for i, line in enumerate(lines[: HEADER_SEARCH_ROWS * 3])
+        if not all(_blank(value) for value in line)
+    ][:HEADER_SEARCH_ROWS]
     if not candidates:
         return None
     if knows_header is None:

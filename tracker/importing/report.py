@@ -51,8 +51,10 @@ def report_dict(plan: ImportPlan, done: bool = False, commit: str | None = None)
         "updated_ids": [record.id for record in plan.updated],
         "columns": plan.columns.fields,
         "not_imported": plan.columns.left_out,
-        "words_read": [{"field": name, "from": source, "to": word, "rows": count}
-                       for (name, source, word), count in sorted(plan.words_read.items())],
+        "words_read": [
+            {"field": name, "from": source, "to": word, "rows": count}
+            for (name, source, word), count in sorted(plan.words_read.items())
+        ],
         "notes": plan.notes,
         "problems": [problem.__dict__ for problem in plan.problems],
     }

@@ -41,12 +41,42 @@ NOT_GIVEN = frozenset({"", "-", "--", "n/a", "na", "tbc", "tbd", "unknown", "non
 SYNONYMS: dict[str, dict[str, list[str]]] = {
     "status": {
         "new": ["not started", "to do", "todo", "submitted", "logged", "raised", "proposed", "draft"],
-        "open": ["live", "outstanding", "pending", "assigned", "active", "reopened", "re-opened", "red",
-                 "amber", "green", "on hold", "awaiting", "escalated"],
-        "in progress": ["wip", "work in progress", "ongoing", "in hand", "underway", "under way", "started",
-                        "being worked on", "in-progress", "investigating", "under investigation"],
-        "workaround in place": ["workaround", "work around in place", "mitigated", "workaround applied",
-                                "mitigation in place", "workaround agreed"],
+        "open": [
+            "live",
+            "outstanding",
+            "pending",
+            "assigned",
+            "active",
+            "reopened",
+            "re-opened",
+            "red",
+            "amber",
+            "green",
+            "on hold",
+            "awaiting",
+            "escalated",
+        ],
+        "in progress": [
+            "wip",
+            "work in progress",
+            "ongoing",
+            "in hand",
+            "underway",
+            "under way",
+            "started",
+            "being worked on",
+            "in-progress",
+            "investigating",
+            "under investigation",
+        ],
+        "workaround in place": [
+            "workaround",
+            "work around in place",
+            "mitigated",
+            "workaround applied",
+            "mitigation in place",
+            "workaround agreed",
+        ],
         "resolved": ["complete", "completed", "done", "fixed", "blue", "implemented", "delivered"],
         "closed": ["cancelled", "canceled", "withdrawn", "duplicate", "rejected", "archived", "no action"],
     },
@@ -80,8 +110,14 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
     },
     "visibility": {
         "internal": ["official", "internal only", "not for publication"],
-        "restricted": ["official-sensitive", "official sensitive", "confidential", "sensitive", "private",
-                       "secret"],
+        "restricted": [
+            "official-sensitive",
+            "official sensitive",
+            "confidential",
+            "sensitive",
+            "private",
+            "secret",
+        ],
         "public": ["publish", "published", "open data"],
     },
     "source": {
@@ -101,10 +137,27 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
 
 _TRUE = {"yes", "y", "true", "t", "1", "x", "✓", "✔", "ticked"}
 _FALSE = {"no", "n", "false", "f", "0", "", "-", "n/a", "na", "none"}
-MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _ISO_DATE = re.compile(
     r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$"
@@ -201,8 +254,9 @@ def to_amount(value: Any) -> float | None:
         raise ValueError("is not an amount in pounds (write it like £1,234.56)") from None
 
 
-def choose_word(name: str, value: Any, allowed: list[str] | tuple[str, ...],
-                overrides: dict[str, str]) -> str:
+def choose_word(
+    name: str, value: Any, allowed: list[str] | tuple[str, ...], overrides: dict[str, str]
+) -> str:
     """The list word a cell means for field `name`; ValueError listing the words."""
     text = words(str(value))
     override = overrides.get(text)
@@ -227,8 +281,12 @@ def word_lists(vocabulary: Vocabulary, kind: str) -> dict[str, list[str] | tuple
         "visibility": VISIBILITIES,
     }
     if kind == "issue":
-        lists.update(status=vocabulary.statuses, severity=vocabulary.severities, type=ISSUE_TYPES,
-                     cost_basis=COST_BASES)
+        lists.update(
+            status=vocabulary.statuses,
+            severity=vocabulary.severities,
+            type=ISSUE_TYPES,
+            cost_basis=COST_BASES,
+        )
     else:
         lists.update(type=LESSON_TYPES, source=LESSON_SOURCES, action_status=ACTION_STATUSES)
     return lists

@@ -68,7 +68,9 @@ def load_preferences(path: Path | None = None) -> Preferences:
     theme = data.get("theme")
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        return Preferences(theme if isinstance(theme, str) else None, {}, f"{path}: [keys] must map ids to keys")
+        return Preferences(
+            theme if isinstance(theme, str) else None, {}, f"{path}: [keys] must map ids to keys"
+        )
     return Preferences(theme if isinstance(theme, str) else None, {str(k): v for k, v in keys.items()})
 
 
@@ -116,8 +118,9 @@ class TrackerApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
-    def __init__(self, register: Register, *, today: date | None = None,
-                 preferences: Preferences | None = None) -> None:
+    def __init__(
+        self, register: Register, *, today: date | None = None, preferences: Preferences | None = None
+    ) -> None:
         super().__init__()
         self.register = register
         self.register_lock = threading.RLock()
@@ -158,15 +161,21 @@ class TrackerApp(App[None]):
 
     # --- work on the register ------------------------------------------------------
 
-    def change(self, work: Callable[[Register], Any], describe: str, *,
-               on_done: Callable[[Any], None] | None = None,
-               on_invalid: Callable[[InvalidRecord], None] | None = None) -> Worker[Outcome]:
+    def change(
+        self,
+        work: Callable[[Register], Any],
+        describe: str,
+        *,
+        on_done: Callable[[Any], None] | None = None,
+        on_invalid: Callable[[InvalidRecord], None] | None = None,
+    ) -> Worker[Outcome]:
         """Run `work(register)` in a thread worker under the register lock, then
         take a snapshot; `on_done(result)` runs in the UI thread afterwards.
         Validation failures go to `on_invalid` when given (forms show them beside
         their fields); every other failure is a notification."""
-        worker = self.run_worker(partial(self._run_job, work), name=describe, group="register",
-                                 thread=True, exit_on_error=False)
+        worker = self.run_worker(
+            partial(self._run_job, work), name=describe, group="register", thread=True, exit_on_error=False
+        )
         self._jobs[worker] = Job(describe, on_done, on_invalid)
         return worker
 
@@ -222,8 +231,14 @@ class TrackerApp(App[None]):
 
     def _watch_for_commits(self) -> None:
         if self.snapshot is not None and not self.workers_in("register"):
-            self.run_worker(self.register.head, name="watch", group="watch",
-                            thread=True, exclusive=True, exit_on_error=False)
+            self.run_worker(
+                self.register.head,
+                name="watch",
+                group="watch",
+                thread=True,
+                exclusive=True,
+                exit_on_error=False,
+            )
 
     def _head_seen(self, head: str | None) -> None:
         if self.snapshot is not None and head != self.snapshot.head and not self.workers_in("register"):
@@ -250,8 +265,14 @@ class TrackerApp(App[None]):
         self.call_from_thread(self._refresh_sync_status)
 
     def _refresh_sync_status(self) -> None:
-        self.run_worker(self._read_sync_status, name="sync status", group="sync-status",
-                        thread=True, exclusive=True, exit_on_error=False)
+        self.run_worker(
+            self._read_sync_status,
+            name="sync status",
+            group="sync-status",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def _read_sync_status(self) -> SyncState:
         status = self.register.sync_status()
@@ -260,7 +281,9 @@ class TrackerApp(App[None]):
             remote=status.remote_url,
             ahead=status.ahead,
             behind=status.behind,
-            last_sync=last.strftime("%d %b %H:%M") if isinstance(last, datetime) else (str(last) if last else None),
+            last_sync=last.strftime("%d %b %H:%M")
+            if isinstance(last, datetime)
+            else (str(last) if last else None),
             last_error=status.last_error,
         )
 
@@ -316,12 +339,15 @@ class TrackerApp(App[None]):
             for binding in cls.__dict__.get("BINDINGS", []):
                 if isinstance(binding, Binding) and binding.description and binding.action not in seen:
                     seen.add(binding.action)
-                    yield SystemCommand(binding.description, binding.tooltip, partial(owner.run_action, binding.action))
+                    yield SystemCommand(
+                        binding.description, binding.tooltip, partial(owner.run_action, binding.action)
+                    )
         yield from super().get_system_commands(screen)
 
 
-def build_app(register: Register, *, today: date | None = None,
-              preferences: Preferences | None = None) -> TrackerApp:
+def build_app(
+    register: Register, *, today: date | None = None, preferences: Preferences | None = None
+) -> TrackerApp:
     """The app, as the CLI and the tests make it. `today` fixes the date ages are
     counted from (for reproducible screenshots); `preferences` overrides the
     user's config file."""

@@ -133,7 +133,11 @@ class RegisterSnapshot:
             current = listing.rows[table]
             if following:
                 assert previous is not None
-                changed = {i for i in listing.changed[previous.changes_seen:] if i in current or i in previous.sources[kind]}
+                changed = {
+                    i
+                    for i in listing.changed[previous.changes_seen :]
+                    if i in current or i in previous.sources[kind]
+                }
                 patched = _patched(fields[kind], kind, current, previous, changed, today)
                 if patched is not None:
                     sources[kind], rows[kind] = patched
@@ -190,8 +194,9 @@ def _row_maker(names: tuple[str, ...], kind: Kind, today: date) -> Callable[[tup
     return make
 
 
-def _ordered(names: tuple[str, ...], kind: Kind, current: dict[str, tuple[Any, ...]],
-             today: date) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]]:
+def _ordered(
+    names: tuple[str, ...], kind: Kind, current: dict[str, tuple[Any, ...]], today: date
+) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]]:
     """Every record newest first (the registers' default order) and its row."""
     place = names.index(_DATES[kind])
     ordered = sorted(current.values(), key=lambda source: source[place] or "", reverse=True)
@@ -200,8 +205,14 @@ def _ordered(names: tuple[str, ...], kind: Kind, current: dict[str, tuple[Any, .
     return sources, {source[0]: make(source) for source in ordered}
 
 
-def _patched(names: tuple[str, ...], kind: Kind, current: dict[str, tuple[Any, ...]], previous: RegisterSnapshot,
-             changed: set[str], today: date) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]] | None:
+def _patched(
+    names: tuple[str, ...],
+    kind: Kind,
+    current: dict[str, tuple[Any, ...]],
+    previous: RegisterSnapshot,
+    changed: set[str],
+    today: date,
+) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]] | None:
     """The previous order and rows with the changed records replaced, when no
     record was added or removed and none changed its date; else None."""
     place = names.index(_DATES[kind])

@@ -19,7 +19,9 @@ class ChoicePicker(ModalScreen[str | None]):
     """Dismisses with the chosen word, or None when cancelled (escape)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel", tooltip="Close without changing anything"),
+        Binding(
+            "escape", "dismiss(None)", "Cancel", id="picker.cancel", tooltip="Close without changing anything"
+        ),
     ]
 
     def __init__(self, title: str, choices: Sequence[str], current: str | None = None) -> None:
@@ -30,7 +32,10 @@ class ChoicePicker(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(Text(self.title_text), classes="dialog--question")
             yield OptionList(
-                *[Option(Text(("● " if word == self.current else "  ") + word), id=word) for word in self.choices]
+                *[
+                    Option(Text(("● " if word == self.current else "  ") + word), id=word)
+                    for word in self.choices
+                ]
             )
 
     def on_mount(self) -> None:

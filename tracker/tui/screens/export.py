@@ -40,8 +40,13 @@ class ExportScreen(Screen[None]):
         Binding("escape", "close", "Back", id="export.close", tooltip="Leave the export screen"),
         Binding("f5", "preview", "Preview", id="export.preview", tooltip="Render the preview again"),
         Binding("ctrl+s", "write", "Write file", id="export.write", tooltip="Write the file"),
-        Binding("ctrl+t", "publish", "Publish", id="export.publish",
-                tooltip="Write the file and tag the register as a published report"),
+        Binding(
+            "ctrl+t",
+            "publish",
+            "Publish",
+            id="export.publish",
+            tooltip="Write the file and tag the register as a published report",
+        ),
     ]
 
     def __init__(self, register: Any) -> None:
@@ -55,10 +60,18 @@ class ExportScreen(Screen[None]):
             yield Input(placeholder="YYYY-MM-DD", id="export-from")
             yield Label("To")
             yield Input(value=date.today().isoformat(), placeholder="YYYY-MM-DD", id="export-to")
-            yield Select([("Public", "public"), ("Internal", "internal")], value="public", allow_blank=False,
-                         id="export-audience")
-            yield Select([("Transparency report", "report"), ("Lessons digest", "digest")], value="report",
-                         allow_blank=False, id="export-kind")
+            yield Select(
+                [("Public", "public"), ("Internal", "internal")],
+                value="public",
+                allow_blank=False,
+                id="export-audience",
+            )
+            yield Select(
+                [("Transparency report", "report"), ("Lessons digest", "digest")],
+                value="report",
+                allow_blank=False,
+                id="export-kind",
+            )
         with Horizontal(id="export-actions"):
             yield Input(placeholder="exports/report-public-DATE.md", id="export-output")
             yield Button("Preview", id="preview")
@@ -105,8 +118,9 @@ class ExportScreen(Screen[None]):
 
     @on(Button.Pressed)
     def button_pressed(self, event: Button.Pressed) -> None:
-        {"preview": self.action_preview, "write": self.action_write,
-         "publish": self.action_publish}[str(event.button.id)]()
+        {"preview": self.action_preview, "write": self.action_write, "publish": self.action_publish}[
+            str(event.button.id)
+        ]()
 
     # --- work in threads ----------------------------------------------------------------
 

@@ -70,8 +70,13 @@ class HelpScreen(Screen[None]):
     """Read-only list of keys; escape or `?` closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,q", "app.pop_screen", "Close help", id="help.close",
-                tooltip="Go back to where you were"),
+        Binding(
+            "escape,question_mark,q",
+            "app.pop_screen",
+            "Close help",
+            id="help.close",
+            tooltip="Go back to where you were",
+        ),
     ]
 
     def compose(self) -> ComposeResult:

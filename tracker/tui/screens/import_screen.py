@@ -71,7 +71,13 @@ class ImportScreen(ModalScreen[str | None]):
     CSS_PATH = "import_screen.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="import.close", tooltip="Close without importing"),
-        Binding("ctrl+r", "check", "Check", id="import.check", tooltip="Check the file (a dry run: nothing written)"),
+        Binding(
+            "ctrl+r",
+            "check",
+            "Check",
+            id="import.check",
+            tooltip="Check the file (a dry run: nothing written)",
+        ),
     ]
 
     def __init__(self, register: Register) -> None:
@@ -85,10 +91,18 @@ class ImportScreen(ModalScreen[str | None]):
             yield Static("Import records from a CSV, Excel (.xlsx) or JSON file", classes="dialog--question")
             with Horizontal(classes="dialog--row"):
                 yield Label("File")
-                yield Input(placeholder="path/to/issue-log.xlsx", id="import-path", validators=[ImportableFile()],
-                            validate_on=["changed", "submitted"])
-                yield Select([("Issues", "issue"), ("Lessons", "lesson")], value="issue", allow_blank=False,
-                             id="import-kind")
+                yield Input(
+                    placeholder="path/to/issue-log.xlsx",
+                    id="import-path",
+                    validators=[ImportableFile()],
+                    validate_on=["changed", "submitted"],
+                )
+                yield Select(
+                    [("Issues", "issue"), ("Lessons", "lesson")],
+                    value="issue",
+                    allow_blank=False,
+                    id="import-kind",
+                )
             yield Static("", id="import-path-problem", classes="field--error")
             yield Static("Check the file first: nothing is written until you import.", id="import-summary")
             with VerticalScroll(id="import-report"):
@@ -206,12 +220,15 @@ class ImportScreen(ModalScreen[str | None]):
         self.query_one("#import-summary", Static).update(Text(message))
 
     def _show_report(self, plan: ImportPlan, done: bool = False) -> None:
-        details = [line for line in report_lines(plan, done)
-                   if not line.startswith(("  row ", "Problems ("))]
+        details = [line for line in report_lines(plan, done) if not line.startswith(("  row ", "Problems ("))]
         self.query_one("#import-details", Static).update(Text("\n".join(details)))
         table = self.query_one("#import-problems", DataTable)
         table.clear()
         for problem in plan.problems:
-            table.add_row(Text(str(problem.row)), Text(problem.column), Text(problem.value),
-                          Text(f"{problem.field}: {problem.reason}" if problem.field else problem.reason))
+            table.add_row(
+                Text(str(problem.row)),
+                Text(problem.column),
+                Text(problem.value),
+                Text(f"{problem.field}: {problem.reason}" if problem.field else problem.reason),
+            )
         table.display = bool(plan.problems)

@@ -28,7 +28,9 @@ class LinkPicker(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="link.cancel", tooltip="Close without linking"),
-        Binding("down", "to_list", "To list", show=False, id="link.to_list", tooltip="Move to the list of records"),
+        Binding(
+            "down", "to_list", "To list", show=False, id="link.to_list", tooltip="Move to the list of records"
+        ),
     ]
 
     def __init__(self, record_id: str, candidates: Sequence[Candidate]) -> None:
@@ -38,11 +40,15 @@ class LinkPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog dialog--wide"):
-            yield Static(Text(f"Link {self.record_id} to… (type an ID, or words to narrow the list)"),
-                         classes="dialog--question")
+            yield Static(
+                Text(f"Link {self.record_id} to… (type an ID, or words to narrow the list)"),
+                classes="dialog--question",
+            )
             yield Input(placeholder="ISS-4K7Q2M or words from a title", id="find")
-            yield RecordTable([Column("id", "ID", 10), Column("title", "Title"), Column("kind", "Kind", 14)],
-                              id="candidates")
+            yield RecordTable(
+                [Column("id", "ID", 10), Column("title", "Title"), Column("kind", "Kind", 14)],
+                id="candidates",
+            )
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).set_rows(self.candidates)

@@ -31,8 +31,13 @@ class RecordScreen(RecordActionsScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="record.back", tooltip="Back to the register"),
-        Binding("o", "open_links", "Links", id="record.open_link",
-                tooltip="Go to the linked records (enter opens one)"),
+        Binding(
+            "o",
+            "open_links",
+            "Links",
+            id="record.open_link",
+            tooltip="Go to the linked records (enter opens one)",
+        ),
         Binding("j", "scroll(1)", "Down", show=False, id="record.scroll_down", tooltip="Scroll down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="record.scroll_up", tooltip="Scroll up"),
         Binding("g", "scroll_home", "Top", show=False, id="record.top", tooltip="Scroll to the top"),
@@ -66,7 +71,9 @@ class RecordScreen(RecordActionsScreen):
 
     def _show_counts(self, snapshot: RegisterSnapshot) -> None:
         self.query_one(StatusBar).show_register(
-            snapshot.settings.name, len(snapshot.documents["issue"]), len(snapshot.documents["lesson"]),
+            snapshot.settings.name,
+            len(snapshot.documents["issue"]),
+            len(snapshot.documents["lesson"]),
             snapshot.problems,
         )
 

@@ -23,12 +23,37 @@ class RecordActionsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "edit_record", "Edit", id="record.edit", tooltip="Edit every field of this record"),
         Binding("s", "change_status", "Status", id="record.status", tooltip="Change this record's status"),
-        Binding("u", "add_update", "Update", id="record.update",
-                tooltip="Add a comment, decision or action to the timeline"),
-        Binding("l", "link", "Link", show=False, id="record.link", tooltip="Link this record to an issue or lesson"),
-        Binding("v", "change_visibility", "Visibility", show=False, id="record.visibility",
-                tooltip="Make this record public, internal or restricted"),
-        Binding("h", "history", "History", show=False, id="record.history", tooltip="Who changed what, when, from git"),
+        Binding(
+            "u",
+            "add_update",
+            "Update",
+            id="record.update",
+            tooltip="Add a comment, decision or action to the timeline",
+        ),
+        Binding(
+            "l",
+            "link",
+            "Link",
+            show=False,
+            id="record.link",
+            tooltip="Link this record to an issue or lesson",
+        ),
+        Binding(
+            "v",
+            "change_visibility",
+            "Visibility",
+            show=False,
+            id="record.visibility",
+            tooltip="Make this record public, internal or restricted",
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            show=False,
+            id="record.history",
+            tooltip="Who changed what, when, from git",
+        ),
     ]
 
     def current_record_id(self) -> str | None:
@@ -95,7 +120,9 @@ class RecordActionsScreen(Screen[None]):
         def add(update: NewUpdate | None) -> None:
             if update is not None:
                 tracker_app(self).change(
-                    lambda register: register.add_update(record_id, update.text, update.kind, update.visibility),
+                    lambda register: register.add_update(
+                        record_id, update.text, update.kind, update.visibility
+                    ),
                     f"Adding an update to {record_id}",
                     on_done=lambda _: self.notify(f"{record_id}: {update.kind} added"),
                 )
@@ -108,14 +135,19 @@ class RecordActionsScreen(Screen[None]):
         if (document := self._current()) is None:
             return
         record_id = document["id"]
-        self.app.push_screen(LinkPicker(record_id, self._link_candidates(document)),
-                             lambda other: self._link(record_id, other))
+        self.app.push_screen(
+            LinkPicker(record_id, self._link_candidates(document)), lambda other: self._link(record_id, other)
+        )
 
     def _link_candidates(self, document: Document) -> list[tuple[str, list[str]]]:
         snapshot = tracker_app(self).snapshot
         assert snapshot is not None
         kinds = ("lesson", "issue") if kind_of(document["id"]) == "issue" else ("issue",)
-        linked = set(document.get("lessons", [])) | set(document.get("related", [])) | set(document.get("issues", []))
+        linked = (
+            set(document.get("lessons", []))
+            | set(document.get("related", []))
+            | set(document.get("issues", []))
+        )
         # The table rows already hold each record's title and status (action, for
         # a lesson): no document is made for each of 50,000 candidates.
         return [

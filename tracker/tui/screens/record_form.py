@@ -40,22 +40,79 @@ from tracker.tui.snapshot import Document, tracker_app
 NOT_EDITABLE = ("id", "updates", "created_at")
 LONG_FIELDS = ("description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation")
 ORDER: dict[Kind, tuple[str, ...]] = {
-    "issue": ("title", "type", "status", "severity", "priority", "area", "visibility", "owner", "owner_role",
-              "raised_by", "raised_on", "target_date", "closed_on", "affects_vulnerable", "statutory_impact",
-              "cost_gbp", "cost_basis", "tags", "lessons", "related", "external_ref", "description", "workaround"),
-    "lesson": ("title", "type", "action_status", "priority", "area", "source", "visibility", "owner_role",
-               "logged_by", "logged_on", "was_risk", "tags", "issues", "external_ref", "event", "effect", "cause",
-               "early_warnings", "recommendation"),
+    "issue": (
+        "title",
+        "type",
+        "status",
+        "severity",
+        "priority",
+        "area",
+        "visibility",
+        "owner",
+        "owner_role",
+        "raised_by",
+        "raised_on",
+        "target_date",
+        "closed_on",
+        "affects_vulnerable",
+        "statutory_impact",
+        "cost_gbp",
+        "cost_basis",
+        "tags",
+        "lessons",
+        "related",
+        "external_ref",
+        "description",
+        "workaround",
+    ),
+    "lesson": (
+        "title",
+        "type",
+        "action_status",
+        "priority",
+        "area",
+        "source",
+        "visibility",
+        "owner_role",
+        "logged_by",
+        "logged_on",
+        "was_risk",
+        "tags",
+        "issues",
+        "external_ref",
+        "event",
+        "effect",
+        "cause",
+        "early_warnings",
+        "recommendation",
+    ),
 }
-VOCABULARY_FIELDS = {"status": "statuses", "severity": "severities", "priority": "priorities", "area": "areas"}
+VOCABULARY_FIELDS = {
+    "status": "statuses",
+    "severity": "severities",
+    "priority": "priorities",
+    "area": "areas",
+}
 LABELS = {
-    "owner_role": "Owner role", "raised_by": "Raised by (blank: you)", "logged_by": "Logged by (blank: you)",
-    "raised_on": "Raised on", "target_date": "Target date", "closed_on": "Closed on",
-    "affects_vulnerable": "Affects vulnerable residents", "statutory_impact": "Statutory or compliance impact",
-    "cost_gbp": "Cost impact (£)", "cost_basis": "Cost basis", "tags": "Tags (comma separated)",
-    "lessons": "Linked lessons (IDs)", "related": "Related issues (IDs)", "issues": "Linked issues (IDs)",
-    "external_ref": "Original reference", "action_status": "Action status", "was_risk": "Was a known risk",
-    "early_warnings": "Early-warning indicators", "cause": "Cause or trigger",
+    "owner_role": "Owner role",
+    "raised_by": "Raised by (blank: you)",
+    "logged_by": "Logged by (blank: you)",
+    "raised_on": "Raised on",
+    "target_date": "Target date",
+    "closed_on": "Closed on",
+    "affects_vulnerable": "Affects vulnerable residents",
+    "statutory_impact": "Statutory or compliance impact",
+    "cost_gbp": "Cost impact (£)",
+    "cost_basis": "Cost basis",
+    "tags": "Tags (comma separated)",
+    "lessons": "Linked lessons (IDs)",
+    "related": "Related issues (IDs)",
+    "issues": "Linked issues (IDs)",
+    "external_ref": "Original reference",
+    "action_status": "Action status",
+    "was_risk": "Was a known risk",
+    "early_warnings": "Early-warning indicators",
+    "cause": "Cause or trigger",
 }
 InputKind = Literal["line", "select", "date", "bool", "number", "list", "markdown"]
 
@@ -100,7 +157,9 @@ def field_specs(kind: Kind, words: Vocabulary) -> list[FieldSpec]:
         elif info.annotation is bool:
             specs.append(FieldSpec(name, label, "bool"))
         elif "date" in text:
-            specs.append(FieldSpec(name, label, "date", optional=not info.is_required() and info.default is None))
+            specs.append(
+                FieldSpec(name, label, "date", optional=not info.is_required() and info.default is None)
+            )
         elif "float" in text:
             specs.append(FieldSpec(name, label, "number", optional=True))
         elif "list" in text:
@@ -142,9 +201,16 @@ class RecordForm(Screen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Validate and save (one commit)"),
-        Binding("escape", "leave", "Close", id="form.close", tooltip="Close the form (asks if there are changes)"),
-        Binding("ctrl+e", "external_editor", "$EDITOR", id="form.editor",
-                tooltip="Edit the focused long text in your $EDITOR"),
+        Binding(
+            "escape", "leave", "Close", id="form.close", tooltip="Close the form (asks if there are changes)"
+        ),
+        Binding(
+            "ctrl+e",
+            "external_editor",
+            "$EDITOR",
+            id="form.editor",
+            tooltip="Edit the focused long text in your $EDITOR",
+        ),
     ]
 
     def __init__(self, kind: Kind, document: Document | None) -> None:
@@ -178,8 +244,11 @@ class RecordForm(Screen[str | None]):
 
     def _defaults(self, today: date) -> Document:
         model = Issue if self.kind == "issue" else Lesson
-        defaults: Document = {name: info.default for name, info in model.model_fields.items()
-                              if not info.is_required() and info.default_factory is None}
+        defaults: Document = {
+            name: info.default
+            for name, info in model.model_fields.items()
+            if not info.is_required() and info.default_factory is None
+        }
         defaults["raised_on" if self.kind == "issue" else "logged_on"] = today.isoformat()
         for spec in self.specs:
             if spec.input == "select" and not spec.optional and defaults.get(spec.name) not in spec.choices:
@@ -191,16 +260,30 @@ class RecordForm(Screen[str | None]):
         if spec.input == "select":
             options = [(choice, choice) for choice in spec.choices]
             chosen = value if value in spec.choices else Select.NULL
-            return Select(options, value=chosen, allow_blank=spec.optional or chosen is Select.NULL,
-                          id=name, compact=True)
+            return Select(
+                options,
+                value=chosen,
+                allow_blank=spec.optional or chosen is Select.NULL,
+                id=name,
+                compact=True,
+            )
         if spec.input == "bool":
             return Checkbox(spec.label, bool(value), id=name, compact=True)
         if spec.input == "markdown":
             return TextArea(str(value or ""), id=name, soft_wrap=True, tab_behavior="focus", compact=True)
         validators = [DateText(spec.optional)] if spec.input == "date" else []
-        placeholder = {"date": "YYYY-MM-DD", "number": "e.g. 25000", "list": "comma, separated"}.get(spec.input, "")
-        return Input(_shown(value), id=name, placeholder=placeholder, validators=validators,
-                     valid_empty=spec.optional, compact=True, select_on_focus=False)
+        placeholder = {"date": "YYYY-MM-DD", "number": "e.g. 25000", "list": "comma, separated"}.get(
+            spec.input, ""
+        )
+        return Input(
+            _shown(value),
+            id=name,
+            placeholder=placeholder,
+            validators=validators,
+            valid_empty=spec.optional,
+            compact=True,
+            select_on_focus=False,
+        )
 
     def on_mount(self) -> None:
         self.initial = self.values()
@@ -256,8 +339,12 @@ class RecordForm(Screen[str | None]):
         if self.document is None:
             fields = {name: value for name, value in values.items() if value not in ("", None, [])}
             adder = "add_issue" if self.kind == "issue" else "add_lesson"
-            app.change(lambda register: getattr(register, adder)(**fields), f"Adding a {self.kind}",
-                       on_done=self._saved, on_invalid=self._invalid)
+            app.change(
+                lambda register: getattr(register, adder)(**fields),
+                f"Adding a {self.kind}",
+                on_done=self._saved,
+                on_invalid=self._invalid,
+            )
             return
         new, old = to_document(record), self.document
         changes = {name: new[name] for name in values if new.get(name) != old.get(name)}
@@ -265,8 +352,12 @@ class RecordForm(Screen[str | None]):
             self.dismiss(old["id"])
             return
         record_id = old["id"]
-        app.change(lambda register: register.edit(record_id, changes), f"Saving {record_id}",
-                   on_done=self._saved, on_invalid=self._invalid)
+        app.change(
+            lambda register: register.edit(record_id, changes),
+            f"Saving {record_id}",
+            on_done=self._saved,
+            on_invalid=self._invalid,
+        )
 
     def _saved(self, record: AnyRecord) -> None:
         verb = "added" if self.document is None else "saved"
@@ -302,6 +393,7 @@ class RecordForm(Screen[str | None]):
         if not self.dirty:
             self.dismiss(None)
             return
+
         def answered(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)

@@ -75,8 +75,9 @@ class Filtered:
     error: str | None = None
 
 
-def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
-                orders: dict[Kind, Ordered]) -> Filtered | None:
+def filter_rows(
+    kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order, orders: dict[Kind, Ordered]
+) -> Filtered | None:
     """The rows matching `text`, in the table's order (runs in a thread worker;
     returns None when a newer filter has cancelled it). The query reads each
     record's listing row through a view, so no document is made. The sorted
@@ -113,8 +114,9 @@ def filter_rows(kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order,
     return Filtered(kind, text, shown, total, cached)
 
 
-def sort_rows(pairs: list[tuple[Row, Any]], order: Order,
-              columns: tuple[Column, ...]) -> list[tuple[Row, Any]]:
+def sort_rows(
+    pairs: list[tuple[Row, Any]], order: Order, columns: tuple[Column, ...]
+) -> list[tuple[Row, Any]]:
     """Sort as `RecordTable` does (stable, same keys), so its own re-sort of a
     filtered part is a single linear pass."""
     if order.column is None:
@@ -130,13 +132,39 @@ class RegisterScreen(RecordActionsScreen):
     """Both registers; the one shown is `self.kind`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show('issue')", "Issues", show=False, id="register.issues", tooltip="Show the issues register"),
-        Binding("2", "show('lesson')", "Lessons", show=False, id="register.lessons", tooltip="Show the lessons log"),
-        Binding("slash", "filter", "Filter", key_display="/", id="register.filter",
-                tooltip="Filter with the query language, e.g. status:open severity:high backlog"),
+        Binding(
+            "1",
+            "show('issue')",
+            "Issues",
+            show=False,
+            id="register.issues",
+            tooltip="Show the issues register",
+        ),
+        Binding(
+            "2",
+            "show('lesson')",
+            "Lessons",
+            show=False,
+            id="register.lessons",
+            tooltip="Show the lessons log",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            id="register.filter",
+            tooltip="Filter with the query language, e.g. status:open severity:high backlog",
+        ),
         Binding("n", "new_record", "New", id="register.new", tooltip="Add a new issue or lesson"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="register.clear_filter",
-                tooltip="Clear the filter and show every record"),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            show=False,
+            id="register.clear_filter",
+            tooltip="Clear the filter and show every record",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -152,8 +180,10 @@ class RegisterScreen(RecordActionsScreen):
         with ContentSwitcher(initial="issue"):
             for kind in KINDS:
                 with Vertical(id=kind):
-                    yield FilterBar(f"/ filter {kind}s: status:open severity:high area:finance words…",
-                                    id=f"filter-{kind}")
+                    yield FilterBar(
+                        f"/ filter {kind}s: status:open severity:high area:finance words…",
+                        id=f"filter-{kind}",
+                    )
                     yield RecordTable(COLUMNS[kind], id=f"table-{kind}")
         yield StatusBar()
         yield Footer()
@@ -190,7 +220,9 @@ class RegisterScreen(RecordActionsScreen):
         for kind in KINDS:
             self._filter(kind, snapshot)
         self.query_one(StatusBar).show_register(
-            snapshot.settings.name, len(snapshot.documents["issue"]), len(snapshot.documents["lesson"]),
+            snapshot.settings.name,
+            len(snapshot.documents["issue"]),
+            len(snapshot.documents["lesson"]),
             snapshot.problems,
         )
 
@@ -217,11 +249,19 @@ class RegisterScreen(RecordActionsScreen):
         if snapshot is None:
             return
         table = self.table(kind)
-        order = Order(table.sort_column, table.sort_reverse, self._sort_keys[kind].get(table.sort_column or ""))
+        order = Order(
+            table.sort_column, table.sort_reverse, self._sort_keys[kind].get(table.sort_column or "")
+        )
         work = partial(filter_rows, kind, self.filter_bar(kind).text, snapshot, order, self._ordered)
-        self.run_worker(work,
-                        name=f"filter {kind}s", description=f"filter {kind}s", group=f"filter-{kind}",
-                        thread=True, exclusive=True, exit_on_error=False)
+        self.run_worker(
+            work,
+            name=f"filter {kind}s",
+            description=f"filter {kind}s",
+            group=f"filter-{kind}",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         result = event.worker.result
@@ -234,8 +274,9 @@ class RegisterScreen(RecordActionsScreen):
             bar.show_error(result.error)
             return
         table = self.table(result.kind)
-        current = Order(table.sort_column, table.sort_reverse,
-                        self._sort_keys[result.kind].get(table.sort_column or ""))
+        current = Order(
+            table.sort_column, table.sort_reverse, self._sort_keys[result.kind].get(table.sort_column or "")
+        )
         presorted = result.ordered is not None and result.ordered.order == current
         table.set_rows(result.rows, presorted=presorted)
         bar.show_count(len(result.rows), result.total)

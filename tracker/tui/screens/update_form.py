@@ -46,7 +46,9 @@ class UpdateForm(ModalScreen[NewUpdate | None]):
                 yield Label("Kind")
                 yield Select([(kind, kind) for kind in KINDS], value="comment", allow_blank=False, id="kind")
                 yield Label("Visibility")
-                yield Select([(v, v) for v in VISIBILITIES], value="internal", allow_blank=False, id="visibility")
+                yield Select(
+                    [(v, v) for v in VISIBILITIES], value="internal", allow_blank=False, id="visibility"
+                )
             with Horizontal(classes="dialog--buttons"):
                 yield Button("Add update (ctrl+s)", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
