@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from data.ids import kind_of
+from data.kinds import KINDS
 from data.text import clean_line
 
-LONG_TEXT_FIELDS = frozenset(
-    {"description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation"}
-)
+LONG_TEXT_FIELDS = frozenset(name for kind in KINDS.values() for name in kind.names(long=True))
 IGNORED_FIELDS = frozenset({"updates", "created_at", "id"})
 VALUE_WIDTH = 60
 
@@ -79,7 +79,7 @@ def record_message(action: str, record_id: str, old: dict[str, Any] | None, new:
     """The commit message for one user action on one record."""
     changes = field_changes(old, new)
     updates = added_updates(old, new)
-    kind = "issue" if record_id.startswith("ISS-") else "lesson"
+    kind = kind_of(record_id)
     if old is None:
         subject = f'{record_id}: new {kind} "{show(new.get("title"))}"'
     elif len(changes) == 1 and not updates:

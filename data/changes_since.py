@@ -17,6 +17,7 @@ import orjson
 from data.changes import added_updates, field_changes
 from data.files import id_from_path
 from data.git import Git
+from data.ids import kind_of
 from data.model import Vocabulary
 
 
@@ -70,12 +71,12 @@ def changes_since(
             continue
         old = olds.get(path)
         if status == "A" or old is None:
-            what = "opened" if record_id.startswith("ISS-") else "logged"
+            what = "opened" if kind_of(record_id) == "issue" else "logged"
             changes.append(Change(record_id, what, (), (), None))
             continue
         was_closed, is_closed = words.is_closed(old.get("status", "")), words.is_closed(new.get("status", ""))
         what = "changed"
-        if record_id.startswith("ISS-") and was_closed != is_closed:
+        if kind_of(record_id) == "issue" and was_closed != is_closed:
             what = "resolved" if is_closed else "reopened"
         names = tuple(change.field for change in field_changes(old, new))
         changes.append(Change(record_id, what, names, tuple(added_updates(old, new)), old))

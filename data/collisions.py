@@ -22,11 +22,12 @@ from data.commits import commit
 from data.errors import SyncError
 from data.files import encode, id_from_path, relative_path, remove, write_atomic
 from data.git import Git, Identity
-from data.ids import ISSUE_PREFIX, LESSON_PREFIX, kind_of, new_id
+from data.ids import new_id
+from data.kinds import KINDS, of_record
 from data.merge import same_creation
 from data.model import Update, from_document, to_document
 
-LINK_FIELDS = ("lessons", "related", "issues")
+LINK_FIELDS = tuple(name for kind in KINDS.values() for name in kind.links())
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,7 @@ def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, whe
     commit all of it as one commit."""
     mapping: dict[str, str] = {}
     for old in ids:
-        mapping[old] = _free_id(
-            git, ISSUE_PREFIX if kind_of(old) == "issue" else LESSON_PREFIX, theirs, set(mapping.values())
-        )
+        mapping[old] = _free_id(git, of_record(old).prefix, theirs, set(mapping.values()))
     changed = git.run("diff", "--name-only", "--no-renames", "-z", base, "HEAD", "--", "issues", "lessons")
     names = changed.stdout.decode("utf-8", "surrogateescape").split("\0")
     local_paths = [p for p in names if id_from_path(p)]

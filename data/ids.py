@@ -17,6 +17,9 @@ UPDATE_PREFIX = "UPD"
 RECORD_ID = re.compile(r"^(ISS|LES)-[0-9A-HJKMNP-TV-Z]{6}$")
 UPDATE_ID = re.compile(r"^UPD-[0-9A-HJKMNP-TV-Z]{8}$")
 
+Kind = Literal["issue", "lesson"]
+"""The kinds of record: an issue (`ISS-…`) or a lesson (`LES-…`)."""
+
 
 def new_id(prefix: str, length: int = ID_LENGTH) -> str:
     """A random Crockford base32 ID such as `ISS-4K7Q2M`: short, typeable, read aloud.
@@ -37,5 +40,5 @@ def is_record_id(text: str) -> bool:
     return bool(RECORD_ID.match(text))
 
 
-def kind_of(record_id: str) -> Literal["issue", "lesson"]:
+def kind_of(record_id: str) -> Kind:
     return "issue" if record_id.startswith(ISSUE_PREFIX + "-") else "lesson"

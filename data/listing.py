@@ -34,6 +34,7 @@ from typing import Any, cast
 
 from data.files import id_from_path
 from data.git import Git
+from data.kinds import KINDS, of_record
 from data.load import (
     CACHE_FILE,
     RECORD_FOLDERS,
@@ -46,19 +47,17 @@ from data.load import (
     load_register,
     state_folder_trusted,
 )
-from data.model import Issue, Lesson
 from data.query import Access, Query, haystack_of
 
 LISTING_FILE = "listing.pickle"
 LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
-LISTING_VERSION = (3, sys.version_info[:2])
-LONG_FIELDS = {
-    "issues": ("description", "workaround", "updates"),
-    "lessons": ("event", "effect", "cause", "early_warnings", "recommendation", "updates"),
+LISTING_VERSION = (4, sys.version_info[:2])
+LONG_FIELDS: dict[str, tuple[str, ...]] = {
+    kind.table: (*kind.names(long=True), *kind.names("updates")) for kind in KINDS.values()
 }
 FIELDS: dict[str, tuple[str, ...]] = {
-    table: tuple(name for name in model.model_fields if name not in LONG_FIELDS[table])
-    for table, model in (("issues", Issue), ("lessons", Lesson))
+    kind.table: tuple(name for name in kind.fields() if name not in LONG_FIELDS[kind.table])
+    for kind in KINDS.values()
 }
 Row = tuple[Any, ...]
 
@@ -151,7 +150,7 @@ class Listing:
         memory follows a write without reading the register again."""
         for document in documents:
             record_id = document["id"]
-            table = "issues" if record_id.startswith("ISS-") else "lessons"
+            table = of_record(record_id).table
             self.rows[table][record_id] = entry_of(self.shape, table, document)
             self.changed.append(record_id)
 

@@ -49,10 +49,11 @@ from typing import Any
 from data.changes import show
 from data.errors import TrackerError
 from data.ids import CROCKFORD, UPDATE_PREFIX
+from data.kinds import KINDS
 from data.model import from_document, problems, to_document
 from data.validation import ValidationError
 
-SET_FIELDS = frozenset({"tags", "lessons", "related", "issues"})
+SET_FIELDS = frozenset({"tags", *(name for kind in KINDS.values() for name in kind.links())})
 CONFLICT_AUTHOR = "Tracker (merge)"
 CONFLICT_TEXT_MAX = 4_000
 

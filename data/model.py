@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from data.fields import About
 from data.ids import (
     ISSUE_PREFIX,
     LESSON_PREFIX,
@@ -170,75 +171,187 @@ class Update(Model):
 class Record(Model):
     """What issues and lessons share: identity, text hygiene, visibility, updates.
 
+    The fields of `Record`, `Issue` and `Lesson`, with their `About`, are the
+    kinds-and-fields table: labels, forms, command-line options, publication
+    allow-lists, CSV columns and query terms derive from them (`data.kinds`).
     Unknown fields are kept (`keeps_unknown`) so that a record written by a newer
     Tracker survives being edited by an older one.
     """
 
     keeps_unknown = True
 
-    id: str = field(_record_id("ISS", "an issue ID"))
-    title: str = field(TITLE)
-    area: str = field(WORD, default="programme")
-    priority: str = field(WORD, default="medium")
-    visibility: str = field(one_of(VISIBILITIES), Visibility, default="internal")
-    tags: list[str] = field(TAGS, list[str], factory=list)
-    updates: list[Update] = field(list_of(model(Update), UPDATES_MAX), list[Update], factory=list)
-    created_at: datetime = field(moment, datetime, factory=now)
-    external_ref: str | None = field(OPTIONAL_NAME, str | None, default=None)
+    id: str = field(_record_id("ISS", "an issue ID"), about=About("ID", "id", "shown", editable=False))
+    title: str = field(TITLE, about=About("Title", "line", "text", query=()))
+    area: str = field(WORD, default="programme", about=About("Area", "words", "text", words="areas"))
+    priority: str = field(
+        WORD, default="medium", about=About("Priority", "words", "text", words="priorities")
+    )
+    visibility: str = field(
+        one_of(VISIBILITIES),
+        Visibility,
+        default="internal",
+        about=About("Visibility", "choice", "shown", choices=VISIBILITIES),
+    )
+    tags: list[str] = field(
+        TAGS, list[str], factory=list, about=About("Tags", "tags", "text", query=("tag",))
+    )
+    updates: list[Update] = field(
+        list_of(model(Update), UPDATES_MAX),
+        list[Update],
+        factory=list,
+        about=About("Updates", "updates", "updates", editable=False),
+    )
+    created_at: datetime = field(
+        moment, datetime, factory=now, about=About("Created", "moment", "withheld", editable=False)
+    )
+    external_ref: str | None = field(
+        OPTIONAL_NAME,
+        str | None,
+        default=None,
+        about=About("Original reference", "line", "withheld", query=("ref",), option="--ref", optional=True),
+    )
 
 
 class Issue(Record):
     """A PRINCE2 issue register entry, with what a council programme needs."""
 
-    id: str = field(_record_id(ISSUE_PREFIX, "an issue ID"), factory=lambda: new_id(ISSUE_PREFIX))
+    id: str = field(
+        _record_id(ISSUE_PREFIX, "an issue ID"),
+        factory=lambda: new_id(ISSUE_PREFIX),
+        about=About("ID", "id", "shown", editable=False),
+    )
     type: str = field(
-        one_of(ISSUE_TYPES), Literal["problem", "request for change", "off-specification"], default="problem"
+        one_of(ISSUE_TYPES),
+        Literal["problem", "request for change", "off-specification"],
+        default="problem",
+        about=About("Type", "choice", "shown", choices=ISSUE_TYPES),
     )
-    description: str = field(TEXT, default="")
-    status: str = field(WORD, default="new")
-    severity: str = field(WORD, default="medium")
-    raised_by: str = field(NAME)
-    owner: str | None = field(OPTIONAL_NAME, str | None, default=None)
-    owner_role: str | None = field(OPTIONAL_NAME, str | None, default=None)
-    raised_on: date = field(day, date, factory=_today)
-    target_date: date | None = field(OPTIONAL_DATE, OPTIONAL_DATE_TYPE, default=None)
-    closed_on: date | None = field(OPTIONAL_DATE, OPTIONAL_DATE_TYPE, default=None)
-    workaround: str = field(TEXT, default="")
-    affects_vulnerable: bool = field(flag, bool, default=False)
-    statutory_impact: bool = field(flag, bool, default=False)
-    cost_gbp: float | None = field(optional(amount(0, 10_000_000_000)), float | None, default=None)
+    description: str = field(TEXT, default="", about=About("Description", "text", "text"))
+    status: str = field(WORD, default="new", about=About("Status", "words", "text", words="statuses"))
+    severity: str = field(
+        WORD, default="medium", about=About("Severity", "words", "text", words="severities")
+    )
+    raised_by: str = field(NAME, about=About("Raised by", "line", "person", query=("by", "raised_by")))
+    owner: str | None = field(
+        OPTIONAL_NAME, str | None, default=None, about=About("Owner", "line", "person", optional=True)
+    )
+    owner_role: str | None = field(
+        OPTIONAL_NAME,
+        str | None,
+        default=None,
+        about=About("Owner role", "line", "role", query=("role",), optional=True),
+    )
+    raised_on: date = field(
+        day, date, factory=_today, about=About("Raised on", "date", "shown", query=("raised",))
+    )
+    target_date: date | None = field(
+        OPTIONAL_DATE,
+        OPTIONAL_DATE_TYPE,
+        default=None,
+        about=About("Target date", "date", "shown", query=("target",), option="--target", optional=True),
+    )
+    closed_on: date | None = field(
+        OPTIONAL_DATE,
+        OPTIONAL_DATE_TYPE,
+        default=None,
+        about=About("Closed on", "date", "shown", query=("closed",), optional=True),
+    )
+    workaround: str = field(TEXT, default="", about=About("Workaround", "text", "text"))
+    affects_vulnerable: bool = field(
+        flag,
+        bool,
+        default=False,
+        about=About(
+            "Affects vulnerable residents", "flag", "count", query=("vulnerable",), option="--vulnerable"
+        ),
+    )
+    statutory_impact: bool = field(
+        flag,
+        bool,
+        default=False,
+        about=About(
+            "Statutory or compliance impact", "flag", "shown", query=("statutory",), option="--statutory"
+        ),
+    )
+    cost_gbp: float | None = field(
+        optional(amount(0, 10_000_000_000)),
+        float | None,
+        default=None,
+        about=About("Cost impact (£)", "amount", "shown", query=("cost",), option="--cost", optional=True),
+    )
     cost_basis: str | None = field(
-        optional(one_of(COST_BASES)), Literal["estimate", "actual"] | None, default=None
+        optional(one_of(COST_BASES)),
+        Literal["estimate", "actual"] | None,
+        default=None,
+        about=About("Cost basis", "choice", "shown", choices=COST_BASES, query=("basis",), optional=True),
     )
-    lessons: list[str] = field(LESSON_LINKS, list[str], factory=list)
-    related: list[str] = field(ISSUE_LINKS, list[str], factory=list)
+    lessons: list[str] = field(
+        LESSON_LINKS,
+        list[str],
+        factory=list,
+        about=About("Linked lessons", "links", "links", links_to="lesson", query=("lesson",)),
+    )
+    related: list[str] = field(
+        ISSUE_LINKS,
+        list[str],
+        factory=list,
+        about=About("Related issues", "links", "links", links_to="issue"),
+    )
 
 
 class Lesson(Record):
     """A PRINCE2 lessons log entry. A lesson is not learned until it is acted on."""
 
-    id: str = field(_record_id(LESSON_PREFIX, "a lesson ID"), factory=lambda: new_id(LESSON_PREFIX))
-    type: str = field(
-        one_of(LESSON_TYPES), Literal["project", "corporate/programme", "both"], default="project"
+    id: str = field(
+        _record_id(LESSON_PREFIX, "a lesson ID"),
+        factory=lambda: new_id(LESSON_PREFIX),
+        about=About("ID", "id", "shown", editable=False),
     )
-    event: str = field(TEXT, default="")
-    effect: str = field(TEXT, default="")
-    cause: str = field(TEXT, default="")
-    early_warnings: str = field(TEXT, default="")
-    recommendation: str = field(TEXT, default="")
-    was_risk: bool = field(flag, bool, default=False)
-    logged_by: str = field(NAME)
-    logged_on: date = field(day, date, factory=_today)
+    type: str = field(
+        one_of(LESSON_TYPES),
+        Literal["project", "corporate/programme", "both"],
+        default="project",
+        about=About("Type", "choice", "shown", choices=LESSON_TYPES),
+    )
+    event: str = field(TEXT, default="", about=About("What happened", "text", "text"))
+    effect: str = field(TEXT, default="", about=About("Effect", "text", "text"))
+    cause: str = field(TEXT, default="", about=About("Cause or trigger", "text", "text"))
+    early_warnings: str = field(TEXT, default="", about=About("Early-warning indicators", "text", "text"))
+    recommendation: str = field(TEXT, default="", about=About("Recommendation", "text", "text"))
+    was_risk: bool = field(
+        flag,
+        bool,
+        default=False,
+        about=About("Previously identified as a risk", "flag", "shown", query=("risk",), option="--was-risk"),
+    )
+    logged_by: str = field(NAME, about=About("Logged by", "line", "person", query=("by", "logged_by")))
+    logged_on: date = field(
+        day, date, factory=_today, about=About("Logged on", "date", "shown", query=("logged",))
+    )
     source: str = field(
         one_of(LESSON_SOURCES),
         Literal["audit", "independent review", "retrospective", "staff"],
         default="staff",
+        about=About("Source", "choice", "shown", choices=LESSON_SOURCES),
     )
     action_status: str = field(
-        one_of(ACTION_STATUSES), Literal["identified", "agreed", "actioned", "embedded"], default="identified"
+        one_of(ACTION_STATUSES),
+        Literal["identified", "agreed", "actioned", "embedded"],
+        default="identified",
+        about=About("Action status", "choice", "shown", choices=ACTION_STATUSES, query=("action",)),
     )
-    owner_role: str | None = field(OPTIONAL_NAME, str | None, default=None)
-    issues: list[str] = field(ISSUE_LINKS, list[str], factory=list)
+    owner_role: str | None = field(
+        OPTIONAL_NAME,
+        str | None,
+        default=None,
+        about=About("Owner role", "line", "role", query=("role",), optional=True),
+    )
+    issues: list[str] = field(
+        ISSUE_LINKS,
+        list[str],
+        factory=list,
+        about=About("Linked issues", "links", "links", links_to="issue", query=("issue",)),
+    )
 
 
 AnyRecord = Issue | Lesson

@@ -16,70 +16,60 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from data.errors import QueryError
+from data.fields import About
+from data.ids import Kind, kind_of
+from data.kinds import KINDS
 from data.model import Vocabulary
 
-Kind = Literal["issue", "lesson"]
 Document = dict[str, Any]
 Predicate = Callable[[Any], bool]
 
 _TERM = re.compile(r'(?P<neg>-)?(?:(?P<field>[A-Za-z_]+)(?P<op><=|>=|:|<|>|=))?(?P<value>"[^"]*"?|\S+)?')
 
-# field name typed → (document field, how to compare)
-_COMMON = {
-    "id": ("id", "id"),
-    "area": ("area", "word:areas"),
-    "priority": ("priority", "word:priorities"),
-    "visibility": ("visibility", "choice:public,internal,restricted"),
-    "tag": ("tags", "list"),
-    "role": ("owner_role", "text"),
-    "ref": ("external_ref", "text"),
-    "age": ("", "age"),
+_HOW: dict[str, str] = {
+    "id": "id",
+    "line": "text",
+    "date": "date",
+    "flag": "bool",
+    "amount": "number",
+    "tags": "list",
+    "links": "list",
 }
-ISSUE_FIELDS: dict[str, tuple[str, str]] = {
-    **_COMMON,
-    "type": ("type", "choice:problem,request for change,off-specification"),
-    "status": ("status", "word:statuses"),
-    "severity": ("severity", "word:severities"),
-    "owner": ("owner", "text"),
-    "by": ("raised_by", "text"),
-    "raised_by": ("raised_by", "text"),
-    "raised": ("raised_on", "date"),
-    "target": ("target_date", "date"),
-    "closed": ("closed_on", "date"),
-    "vulnerable": ("affects_vulnerable", "bool"),
-    "statutory": ("statutory_impact", "bool"),
-    "cost": ("cost_gbp", "number"),
-    "basis": ("cost_basis", "choice:estimate,actual"),
-    "lesson": ("lessons", "list"),
-    "related": ("related", "list"),
-    "is": ("status", "state"),
+"""How a term compares, by how the field is written (`data.fields.Input`)."""
+
+
+def _how(about: About) -> str | None:
+    if about.input == "words":
+        return f"word:{about.words}"
+    if about.input == "choice":
+        return "choice:" + ",".join(about.choices)
+    return _HOW.get(about.input)
+
+
+def _terms(kind: Kind) -> dict[str, tuple[str, str]]:
+    """Field name typed → (document field, how to compare), from the kinds-and-fields
+    table: each field by its own name and its query names (`status`, `by`)."""
+    terms: dict[str, tuple[str, str]] = {"age": ("", "age")}
+    spec = KINDS[kind]
+    for name, about in spec.fields().items():
+        how = _how(about)
+        if how is not None:
+            for typed in (name,) if about.query is None else about.query:
+                terms[typed] = (name, how)
+    if kind == "issue":
+        terms["is"] = (spec.state, "state")
+    return terms
+
+
+TERMS: dict[Kind, dict[str, tuple[str, str]]] = {kind: _terms(kind) for kind in KINDS}
+TEXT_FIELDS: dict[Kind, tuple[str, ...]] = {
+    name: tuple(field for field, about in kind.fields().items() if about.input in ("id", "line", "text"))
+    for name, kind in KINDS.items()
 }
-LESSON_FIELDS: dict[str, tuple[str, str]] = {
-    **_COMMON,
-    "type": ("type", "choice:project,corporate/programme,both"),
-    "source": ("source", "choice:audit,independent review,retrospective,staff"),
-    "action": ("action_status", "choice:identified,agreed,actioned,embedded"),
-    "by": ("logged_by", "text"),
-    "logged_by": ("logged_by", "text"),
-    "logged": ("logged_on", "date"),
-    "risk": ("was_risk", "bool"),
-    "issue": ("issues", "list"),
-}
-ISSUE_TEXT = ("id", "title", "description", "workaround", "owner", "raised_by", "external_ref")
-LESSON_TEXT = (
-    "id",
-    "title",
-    "event",
-    "effect",
-    "cause",
-    "early_warnings",
-    "recommendation",
-    "logged_by",
-    "external_ref",
-)
+"""Where a free word is looked for (with the tags and the updates' texts)."""
 _TRUE = {"yes", "y", "true", "1"}
 _FALSE = {"no", "n", "false", "0"}
 _AGE = re.compile(r"^(\d{1,5})([dwmy]?)$")
@@ -87,7 +77,7 @@ _AGE_DAYS = {"": 1, "d": 1, "w": 7, "m": 30, "y": 365}
 
 
 def fields_for(kind: Kind) -> dict[str, tuple[str, str]]:
-    return ISSUE_FIELDS if kind == "issue" else LESSON_FIELDS
+    return TERMS[kind]
 
 
 def _word(text: str) -> str:
@@ -197,7 +187,7 @@ def haystack_of(document: Mapping[str, Any]) -> str:
     """Everything a free word is looked for in, lower case, one field per part:
     the text fields, the tags and the updates' texts. Parts are joined by NUL,
     which no record text holds, so a word never matches across two fields."""
-    names = ISSUE_TEXT if str(document.get("id", "")).startswith("ISS-") else LESSON_TEXT
+    names = TEXT_FIELDS[kind_of(str(document.get("id", "")))]
     parts = [str(value).lower() for value in (document.get(name) for name in names) if value]
     parts += list(document.get("tags") or ())
     parts += [str(update.get("text", "")).lower() for update in document.get("updates") or ()]
@@ -206,7 +196,7 @@ def haystack_of(document: Mapping[str, Any]) -> str:
 
 def _free_text(value: str, kind: Kind) -> Predicate:
     needle = _needle(value)
-    names = ISSUE_TEXT if kind == "issue" else LESSON_TEXT
+    names = TEXT_FIELDS[kind]
 
     def test(document: Document) -> bool:
         for name in names:

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Self
 
+from data.fields import About
+
 Check = Callable[[Any], Any]
 
 
@@ -50,18 +52,24 @@ class ValidationError(ValueError):
 
 
 class FieldInfo:
-    """One declared field: how its value is checked, its default, and its type
-    (the annotation forms use to choose an input)."""
+    """One declared field: how its value is checked, its default, its type, and
+    (for a record's fields) its entry in the kinds-and-fields table, `about`."""
 
-    __slots__ = ("annotation", "check", "default", "default_factory", "name")
+    __slots__ = ("about", "annotation", "check", "default", "default_factory", "name")
 
     def __init__(
-        self, check: Check, annotation: Any, default: Any, default_factory: Callable[[], Any] | None
+        self,
+        check: Check,
+        annotation: Any,
+        default: Any,
+        default_factory: Callable[[], Any] | None,
+        about: About | None = None,
     ) -> None:
         self.check = check
         self.annotation = annotation
         self.default = default
         self.default_factory = default_factory
+        self.about = about
         self.name = ""
 
     def is_required(self) -> bool:
@@ -72,10 +80,15 @@ class FieldInfo:
 
 
 def field(
-    check: Check, annotation: Any = str, *, default: Any = REQUIRED, factory: Callable[[], Any] | None = None
+    check: Check,
+    annotation: Any = str,
+    *,
+    default: Any = REQUIRED,
+    factory: Callable[[], Any] | None = None,
+    about: About | None = None,
 ) -> Any:
     """Declare a field (typed `Any` so that `title: str = field(...)` type-checks)."""
-    return FieldInfo(check, annotation, default, factory)
+    return FieldInfo(check, annotation, default, factory, about)
 
 
 class Model:

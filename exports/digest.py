@@ -11,18 +11,13 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from data.kinds import KINDS, label
 from data.model import ACTION_STATUSES
 from exports.markdown import Safe, heading, long_day, paragraph, record_id, table
 from exports.reader import RegisterReader
 from exports.rules import Audience, Publication
 
-LESSON_TEXTS = (
-    ("event", "What happened"),
-    ("effect", "Effect"),
-    ("cause", "Cause or trigger"),
-    ("early_warnings", "Early-warning indicators"),
-    ("recommendation", "Recommendation"),
-)
+LESSON_TEXTS = tuple((name, label(name, "lesson")) for name in KINDS["lesson"].names(long=True))
 
 
 def build_digest(
@@ -137,10 +132,10 @@ def _lesson(rules: Publication, lesson: dict[str, Any]) -> list[str]:
     if lesson.get("owner_role"):
         people = people + Safe(" · **Owner:** ") + _escaped(lesson["owner_role"])
     lines += paragraph(people)
-    for name, label in LESSON_TEXTS:
+    for name, heading_text in LESSON_TEXTS:
         text = lesson.get(name)
         if text:
-            lines += paragraph(Safe(f"**{label}:**")) + paragraph(text)
+            lines += paragraph(Safe(f"**{heading_text}:**")) + paragraph(text)
     if lesson.get("issues"):
         lines += paragraph(Safe("**Issues:** " + ", ".join(record_id(i) for i in lesson["issues"])))
     return lines

@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from data.backlog import Transition
 from data.changes_since import Change
+from data.ids import Kind
 from data.published import ReportTag
-from data.query import Kind, Query
+from data.query import Query
 from data.settings import RegisterSettings
 
 Document = dict[str, Any]

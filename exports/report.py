@@ -16,6 +16,7 @@ from typing import Any
 
 from data.backlog import Backlog, TrendPoint, sample_days
 from data.changes_since import Change
+from data.ids import kind_of
 from data.published import ReportTag
 from data.settings import RegisterSettings
 from exports.markdown import Safe, day, heading, long_day, money, paragraph, record_id, table
@@ -599,9 +600,9 @@ def _changes(data: ReportInput) -> list[str]:
 
 
 def _describe_change(data: ReportInput, change: Change) -> str:
-    from exports.rules import PUBLIC_ISSUE_FIELDS, PUBLIC_LESSON_FIELDS
+    from exports.rules import PUBLIC_FIELDS
 
-    allowed = set(PUBLIC_ISSUE_FIELDS if change.record_id.startswith("ISS-") else PUBLIC_LESSON_FIELDS)
+    allowed = set(PUBLIC_FIELDS[kind_of(change.record_id)])
     allowed -= {"updates", "id"}
     fields = [name.replace("_", " ") for name in change.fields if not data.rules.public or name in allowed]
     updates = sum(data.rules.shows(update) for update in change.new_updates)

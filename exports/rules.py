@@ -26,61 +26,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from data.ids import Kind, kind_of
+from data.kinds import KINDS
 from data.settings import RegisterSettings
 
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[str, ...] = ("public", "internal")
 
-PUBLIC_ISSUE_FIELDS: tuple[str, ...] = (
-    "id",
-    "type",
-    "title",
-    "status",
-    "severity",
-    "priority",
-    "area",
-    "owner",
-    "owner_role",
-    "raised_by",
-    "raised_on",
-    "target_date",
-    "closed_on",
-    "description",
-    "workaround",
-    "statutory_impact",
-    "cost_gbp",
-    "cost_basis",
-    "tags",
-    "lessons",
-    "related",
-    "visibility",
-    "updates",
-)
-PUBLIC_LESSON_FIELDS: tuple[str, ...] = (
-    "id",
-    "type",
-    "title",
-    "area",
-    "priority",
-    "event",
-    "effect",
-    "cause",
-    "early_warnings",
-    "recommendation",
-    "was_risk",
-    "logged_by",
-    "logged_on",
-    "source",
-    "action_status",
-    "owner_role",
-    "issues",
-    "tags",
-    "visibility",
-    "updates",
-)
+PUBLISHED: tuple[str, ...] = ("shown", "text", "person", "role", "links", "updates")
+"""The publication classes a public record shows (as the class says how);
+`count` and `withheld` fields never appear in a public record."""
+PUBLIC_FIELDS: dict[Kind, tuple[str, ...]] = {name: kind.names(*PUBLISHED) for name, kind in KINDS.items()}
 PUBLIC_UPDATE_FIELDS: tuple[str, ...] = ("id", "at", "author", "kind", "text", "visibility")
-NAME_FIELDS: frozenset[str] = frozenset({"owner", "raised_by", "logged_by", "author"})
-LINK_FIELDS: frozenset[str] = frozenset({"lessons", "related", "issues"})
+NAME_FIELDS: frozenset[str] = frozenset(
+    {*(name for kind in KINDS.values() for name in kind.names("person")), "author"}
+)
+LINK_FIELDS: frozenset[str] = frozenset(name for kind in KINDS.values() for name in kind.names("links"))
 WITHHELD_REASONS = {
     "restricted": "restricted records hold information that must not be published, such as "
     "security weaknesses or details about individuals",
@@ -226,7 +187,7 @@ class Publication:
         published records."""
         if not self.public:
             return dict(document)
-        allowed = PUBLIC_ISSUE_FIELDS if document["id"].startswith("ISS-") else PUBLIC_LESSON_FIELDS
+        allowed = PUBLIC_FIELDS[kind_of(document["id"])]
         view: dict[str, Any] = {}
         for name in allowed:
             view[name] = self._field(name, document.get(name))

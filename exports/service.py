@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from data.query import Kind
+from data.ids import Kind
 from exports.reader import RegisterReader
 from exports.rules import Audience
 

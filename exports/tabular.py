@@ -21,10 +21,11 @@ from typing import Any
 
 import orjson
 
-from data.model import Issue, Lesson, field_names
-from data.query import Kind, sort_key
+from data.ids import Kind
+from data.kinds import KINDS
+from data.query import sort_key
 from exports.reader import RegisterReader
-from exports.rules import PUBLIC_ISSUE_FIELDS, PUBLIC_LESSON_FIELDS, Audience, Publication
+from exports.rules import PUBLIC_FIELDS, Audience, Publication
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
@@ -45,10 +46,11 @@ def select(
 ) -> tuple[list[dict[str, Any]], int]:
     """Records matching `query` as the audience may see them, and how many
     records of this kind were withheld from the audience."""
-    issues = register.documents("issue")
-    lessons = register.documents("lesson")
-    rules = Publication.for_documents(audience, register.settings, issues.values(), lessons.values())
-    documents = issues if kind == "issue" else lessons
+    every = {name: register.documents(name) for name in KINDS}
+    rules = Publication.for_documents(
+        audience, register.settings, *(table.values() for table in every.values())
+    )
+    documents = every[kind]
     views = [rules.view(document) for document in documents.values() if rules.shows(document)]
     withheld = len(documents) - len(views)
     matches = register.query(query, kind)
@@ -56,14 +58,15 @@ def select(
     if sort:
         found.sort(key=sort_key(sort.lstrip("-"), register.settings.vocabulary), reverse=sort.startswith("-"))
     else:
-        found.sort(key=lambda d: (d.get("raised_on") or d.get("logged_on") or "", d["id"]), reverse=True)
+        raised_on = KINDS[kind].raised_on
+        found.sort(key=lambda d: (d.get(raised_on) or "", d["id"]), reverse=True)
     return found, withheld
 
 
 def columns(kind: Kind, audience: Audience, records: list[dict[str, Any]]) -> list[str]:
     if audience == "public":
-        return list(PUBLIC_ISSUE_FIELDS if kind == "issue" else PUBLIC_LESSON_FIELDS)
-    names = field_names(Issue if kind == "issue" else Lesson)
+        return list(PUBLIC_FIELDS[kind])
+    names = list(KINDS[kind].fields())
     extra = sorted({name for record in records for name in record} - set(names))
     return names + extra
 

@@ -347,11 +347,11 @@ def test_settings_wording_is_escaped_and_scrubbed_too(tmp_path: Path) -> None:
 
 
 def test_public_view_holds_only_allow_listed_fields_and_public_updates(hostile: Register) -> None:
-    from exports.rules import PUBLIC_ISSUE_FIELDS, Publication
+    from exports.rules import PUBLIC_FIELDS, Publication
 
     issue = next(d for d in hostile.documents("issue").values() if d["visibility"] == "public")
     rules = Publication.for_documents("public", hostile.settings, hostile.documents("issue").values())
     view = rules.view(issue)
-    assert tuple(view) == PUBLIC_ISSUE_FIELDS
+    assert tuple(view) == PUBLIC_FIELDS["issue"]
     assert [update["visibility"] for update in view["updates"]] == ["public"]
     assert view["related"] == [] and view["owner"] == "Finance systems lead"

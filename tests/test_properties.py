@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from data.errors import QueryError
 from data.merge import MergeError, merge_records
 from data.model import Issue, Lesson, from_document, problems, to_document
-from data.query import ISSUE_FIELDS, LESSON_FIELDS, parse
+from data.query import TERMS, parse
 from data.validation import ValidationError
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,7 +82,7 @@ DOCUMENTS = [
     to_document(Lesson(id="LES-8H2Z1P", title="Escalate early", logged_by="Sam", issues=["ISS-4K7Q2M"])),
 ]
 PIECES = st.one_of(
-    st.sampled_from([*sorted(set(ISSUE_FIELDS) | set(LESSON_FIELDS)), "nope", ""]),
+    st.sampled_from([*sorted(set(TERMS["issue"]) | set(TERMS["lesson"])), "nope", ""]),
     st.sampled_from(
         [
             ":",

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.cells import cell_len
 
+from data.kinds import label, of_record
 from data.text import literal, one_line
 
 
@@ -64,19 +65,6 @@ def table(documents: list[dict[str, Any]], kind: str, today: date, width: int | 
     return "\n".join(lines)
 
 
-LABELS = {
-    "affects_vulnerable": "affects vulnerable residents",
-    "statutory_impact": "statutory or compliance impact",
-    "cost_gbp": "cost impact (GBP)",
-    "was_risk": "previously identified as a risk",
-    "early_warnings": "early-warning indicators",
-    "action_status": "action status",
-    "external_ref": "original reference",
-}
-LONG_FIELDS = ("description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation")
-SKIPPED = {"id", "title", "updates", *LONG_FIELDS}
-
-
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -91,16 +79,17 @@ def _value(value: Any) -> str:
 
 def record(document: dict[str, Any]) -> str:
     """Every field of one record, then its long texts, then its updates."""
+    kind = of_record(document["id"])
+    long = kind.names(long=True)
     lines = [f"{document['id']}  {one_line(document['title'])}", ""]
     for name, value in document.items():
-        if name in SKIPPED:
+        if name in ("id", "title", "updates", *long):
             continue
-        label = LABELS.get(name, name.replace("_", " "))
-        lines.append(f"  {label + ':':<32} {_value(value)}")
-    for name in LONG_FIELDS:
+        lines.append(f"  {label(name, kind.name) + ':':<32} {_value(value)}")
+    for name in long:
         text = document.get(name)
         if text:
-            lines += ["", f"{LABELS.get(name, name.replace('_', ' ')).capitalize()}:"]
+            lines += ["", f"{label(name, kind.name)}:"]
             lines += ["  " + literal(line) for line in text.splitlines()]
     updates = document.get("updates", [])
     if updates:

@@ -39,7 +39,7 @@ from data.files import (
 )
 from data.git import Git, Identity
 from data.gitconfig import GITATTRIBUTES, GITIGNORE, configure, ensure_git_settings
-from data.ids import ISSUE_PREFIX, LESSON_PREFIX, is_record_id, kind_of, new_id, normalise_id
+from data.ids import ISSUE_PREFIX, LESSON_PREFIX, Kind, is_record_id, kind_of, new_id, normalise_id
 from data.journal import Journal
 from data.load import STATE_DIR, validate_file
 from data.lock import WriterLock
@@ -55,7 +55,7 @@ from data.model import (
     to_document,
     vocabulary_problems,
 )
-from data.query import Access, Kind, Query, parse, sort_key
+from data.query import Access, Query, parse, sort_key
 from data.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
 from data.validation import ValidationError
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from data.query import Kind
+from data.ids import Kind
 from tracker.cli.common import given, open_register, reports_errors, say_notices, text_argument
 from tracker.cli.options import issue_options, lesson_options
 

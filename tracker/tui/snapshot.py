@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.message import Message
 
-from data.query import Access, Kind
+from data.ids import Kind
+from data.query import Access
 from data.settings import RegisterSettings
 from widgets.record_table import Column
 

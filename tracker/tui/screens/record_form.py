@@ -32,8 +32,8 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
 
 from data.errors import InvalidRecord
+from data.ids import Kind
 from data.model import AnyRecord, Issue, Lesson, Vocabulary, problems, to_document, vocabulary_problems
-from data.query import Kind
 from data.validation import ValidationError
 from tracker.tui.snapshot import Document, tracker_app
 

@@ -21,9 +21,9 @@ from textual.widgets import ContentSwitcher, Footer, Input, Tab, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data.errors import QueryError, TrackerError
-from data.ids import kind_of
+from data.ids import Kind, kind_of
 from data.model import ACTION_STATUSES, Vocabulary
-from data.query import Kind, parse
+from data.query import parse
 from tracker.tui.screens.record_actions import RecordActionsScreen
 from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, tracker_app
 from widgets.filter_bar import FilterBar
