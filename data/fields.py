@@ -22,7 +22,7 @@ Input = Literal[
 pounds, a list of tags or of record IDs, long markdown text; `id`, `moment` and
 `updates` are written by Tracker, not typed."""
 
-Publication = Literal["shown", "text", "person", "role", "count", "links", "updates", "withheld"]
+PublicationClass = Literal["shown", "text", "person", "role", "count", "links", "updates", "withheld"]
 """What a public report may do with the field:
 
 - `shown`: publish the value (Tracker's own words: dates, flags, amounts, IDs);
@@ -42,7 +42,7 @@ class About:
 
     label: str
     input: Input
-    publication: Publication
+    publication: PublicationClass
     words: str | None = None
     """For `words`: the register's list the value must be one of (a `Vocabulary` field)."""
     choices: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from data.fields import About, Publication
+from data.fields import About, PublicationClass
 from data.ids import ISSUE_PREFIX, LESSON_PREFIX, Kind, kind_of
 from data.model import Issue, Lesson, Record
 
@@ -48,7 +48,7 @@ class KindOfRecord:
         return _fields(self.name)
 
     def names(
-        self, *publications: Publication, long: bool | None = None, editable: bool | None = None
+        self, *publications: PublicationClass, long: bool | None = None, editable: bool | None = None
     ) -> tuple[str, ...]:
         """Field names chosen by publication class, long text or editability."""
         return tuple(

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from data.fields import PublicationClass
 from data.ids import Kind, kind_of
 from data.kinds import KINDS
 from data.settings import RegisterSettings
@@ -33,7 +34,7 @@ from data.settings import RegisterSettings
 Audience = Literal["public", "internal"]
 AUDIENCES: tuple[str, ...] = ("public", "internal")
 
-PUBLISHED: tuple[str, ...] = ("shown", "text", "person", "role", "links", "updates")
+PUBLISHED: tuple[PublicationClass, ...] = ("shown", "text", "person", "role", "links", "updates")
 """The publication classes a public record shows (as the class says how);
 `count` and `withheld` fields never appear in a public record."""
 PUBLIC_FIELDS: dict[Kind, tuple[str, ...]] = {name: kind.names(*PUBLISHED) for name, kind in KINDS.items()}
