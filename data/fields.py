@@ -52,8 +52,9 @@ class About:
     query: tuple[str, ...] | None = None
     """Names of the field in the query language (`raised<2024-05-01`); None for
     its own name (`status:open`), () for none."""
-    option: str | None = None
-    """The command line's option, when it is not `--field-name`."""
+    option: tuple[str, ...] = ()
+    """The command line's option declarations, when they are not `--field-name`
+    (`--field-name/--not-field-name` for a flag)."""
     editable: bool = True
     """False for what Tracker writes itself (ID, creation time, timeline)."""
     optional: bool = False

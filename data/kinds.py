@@ -15,7 +15,7 @@ from functools import cache
 
 from data.fields import About, PublicationClass
 from data.ids import ISSUE_PREFIX, LESSON_PREFIX, Kind, kind_of
-from data.model import Issue, Lesson, Record
+from data.model import Issue, Lesson
 
 __all__ = ["KINDS", "Kind", "KindOfRecord", "about", "kind_of", "label", "of_record"]
 
@@ -28,7 +28,7 @@ class KindOfRecord:
     plural: str
     prefix: str
     table: str
-    model: type[Record]
+    model: type[Issue] | type[Lesson]
     raised_by: str
     """Who logged it (`raised_by`, `logged_by`)."""
     raised_on: str
@@ -62,6 +62,10 @@ class KindOfRecord:
     def links(self) -> dict[str, Kind]:
         """Link fields and the kind each links to (`lessons` → lesson)."""
         return {name: about.links_to for name, about in self.fields().items() if about.links_to}
+
+    def links_to(self, other: Kind) -> bool:
+        """Whether this kind of record can link to the other."""
+        return other in self.links().values()
 
     def link_field(self, other: Kind) -> str:
         """The field that holds a link from this kind to the other."""

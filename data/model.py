@@ -193,7 +193,7 @@ class Record(Model):
         about=About("Visibility", "choice", "shown", choices=VISIBILITIES),
     )
     tags: list[str] = field(
-        TAGS, list[str], factory=list, about=About("Tags", "tags", "text", query=("tag",))
+        TAGS, list[str], factory=list, about=About("Tags", "tags", "text", query=("tag",), option=("--tag",))
     )
     updates: list[Update] = field(
         list_of(model(Update), UPDATES_MAX),
@@ -208,7 +208,9 @@ class Record(Model):
         OPTIONAL_NAME,
         str | None,
         default=None,
-        about=About("Original reference", "line", "withheld", query=("ref",), option="--ref", optional=True),
+        about=About(
+            "Original reference", "line", "withheld", query=("ref",), option=("--ref",), optional=True
+        ),
     )
 
 
@@ -226,7 +228,9 @@ class Issue(Record):
         default="problem",
         about=About("Type", "choice", "shown", choices=ISSUE_TYPES),
     )
-    description: str = field(TEXT, default="", about=About("Description", "text", "text"))
+    description: str = field(
+        TEXT, default="", about=About("Description", "text", "text", option=("--description", "-d"))
+    )
     status: str = field(WORD, default="new", about=About("Status", "words", "text", words="statuses"))
     severity: str = field(
         WORD, default="medium", about=About("Severity", "words", "text", words="severities")
@@ -248,7 +252,7 @@ class Issue(Record):
         OPTIONAL_DATE,
         OPTIONAL_DATE_TYPE,
         default=None,
-        about=About("Target date", "date", "shown", query=("target",), option="--target", optional=True),
+        about=About("Target date", "date", "shown", query=("target",), option=("--target",), optional=True),
     )
     closed_on: date | None = field(
         OPTIONAL_DATE,
@@ -262,7 +266,11 @@ class Issue(Record):
         bool,
         default=False,
         about=About(
-            "Affects vulnerable residents", "flag", "count", query=("vulnerable",), option="--vulnerable"
+            "Affects vulnerable residents",
+            "flag",
+            "count",
+            query=("vulnerable",),
+            option=("--vulnerable/--not-vulnerable",),
         ),
     )
     statutory_impact: bool = field(
@@ -270,14 +278,18 @@ class Issue(Record):
         bool,
         default=False,
         about=About(
-            "Statutory or compliance impact", "flag", "shown", query=("statutory",), option="--statutory"
+            "Statutory or compliance impact",
+            "flag",
+            "shown",
+            query=("statutory",),
+            option=("--statutory/--not-statutory",),
         ),
     )
     cost_gbp: float | None = field(
         optional(amount(0, 10_000_000_000)),
         float | None,
         default=None,
-        about=About("Cost impact (£)", "amount", "shown", query=("cost",), option="--cost", optional=True),
+        about=About("Cost impact (£)", "amount", "shown", query=("cost",), option=("--cost",), optional=True),
     )
     cost_basis: str | None = field(
         optional(one_of(COST_BASES)),
@@ -289,7 +301,9 @@ class Issue(Record):
         LESSON_LINKS,
         list[str],
         factory=list,
-        about=About("Linked lessons", "links", "links", links_to="lesson", query=("lesson",)),
+        about=About(
+            "Linked lessons", "links", "links", links_to="lesson", query=("lesson",), option=("--lesson",)
+        ),
     )
     related: list[str] = field(
         ISSUE_LINKS,
@@ -322,7 +336,13 @@ class Lesson(Record):
         flag,
         bool,
         default=False,
-        about=About("Previously identified as a risk", "flag", "shown", query=("risk",), option="--was-risk"),
+        about=About(
+            "Previously identified as a risk",
+            "flag",
+            "shown",
+            query=("risk",),
+            option=("--was-risk/--was-not-risk",),
+        ),
     )
     logged_by: str = field(NAME, about=About("Logged by", "line", "person", query=("by", "logged_by")))
     logged_on: date = field(
@@ -350,7 +370,9 @@ class Lesson(Record):
         ISSUE_LINKS,
         list[str],
         factory=list,
-        about=About("Linked issues", "links", "links", links_to="issue", query=("issue",)),
+        about=About(
+            "Linked issues", "links", "links", links_to="issue", query=("issue",), option=("--issue",)
+        ),
     )
 
 
@@ -474,3 +496,15 @@ def vocabulary_problems(record: Record, words: Vocabulary) -> list[str]:
         for name, value, allowed in checks
         if value not in allowed
     ]
+
+
+def close_or_reopen(record: Record, old_status: str | None, words: Vocabulary, today: date) -> None:
+    """The closing rule, for every way an issue is written: moving into a closed
+    status dates the closing (today, unless a date is given); moving out of one
+    clears it. Lessons have no closing date."""
+    if not isinstance(record, Issue) or record.status == old_status:
+        return
+    if words.is_closed(record.status) and record.closed_on is None:
+        record.closed_on = today
+    elif not words.is_closed(record.status) and old_status is not None and words.is_closed(old_status):
+        record.closed_on = None

@@ -179,12 +179,16 @@ class RegisterDatabase(TinyDB):
         assert isinstance(storage, RegisterStorage)
         return storage
 
+    def records(self, table: str) -> RecordTable:
+        """One kind's table (`issues`, `lessons`); no query cache, since the
+        storage may be reloaded under it."""
+        found = self.table(table, cache_size=0)
+        if not isinstance(found, RecordTable):
+            raise TypeError(f"{table}: not a record table")
+        return found
+
     def issues(self) -> RecordTable:
-        table = self.table("issues", cache_size=0)
-        assert isinstance(table, RecordTable)
-        return table
+        return self.records("issues")
 
     def lessons(self) -> RecordTable:
-        table = self.table("lessons", cache_size=0)
-        assert isinstance(table, RecordTable)
-        return table
+        return self.records("lessons")

@@ -39,8 +39,9 @@ from data.files import (
 )
 from data.git import Git, Identity
 from data.gitconfig import GITATTRIBUTES, GITIGNORE, configure, ensure_git_settings
-from data.ids import ISSUE_PREFIX, LESSON_PREFIX, Kind, is_record_id, kind_of, new_id, normalise_id
+from data.ids import Kind, is_record_id, kind_of, new_id, normalise_id
 from data.journal import Journal
+from data.kinds import KINDS, of_record
 from data.load import STATE_DIR, validate_file
 from data.lock import WriterLock
 from data.model import (
@@ -48,6 +49,7 @@ from data.model import (
     Issue,
     Lesson,
     Update,
+    close_or_reopen,
     from_document,
     model_for,
     now,
@@ -203,7 +205,7 @@ class Register:
 
     def documents(self, kind: Kind) -> dict[str, dict[str, Any]]:
         """Every record of one kind as stored documents, by ID (do not modify)."""
-        return self.db.register_storage.read()["issues" if kind == "issue" else "lessons"]
+        return self.db.register_storage.read()[table_name(kind)]
 
     def problems(self) -> dict[str, str]:
         """Files that could not be loaded: path → reason."""
@@ -275,13 +277,14 @@ class Register:
         if not whole and self._db is None:
             from data.listing import row_access
 
-            table_name = "issues" if kind == "issue" else "lessons"
-            on_rows = parse(text, kind, self.settings.vocabulary, access=row_access(table_name))
-            texts = self.texts().rows[table_name] if on_rows.needs_text else None
-            found = self.listing().matching(table_name, on_rows, texts)
+            table = table_name(kind)
+            on_rows = parse(text, kind, self.settings.vocabulary, access=row_access(table))
+            texts = self.texts().rows[table] if on_rows.needs_text else None
+            found = self.listing().matching(table, on_rows, texts)
         else:
-            table = self.db.issues() if kind == "issue" else self.db.lessons()
-            found = cast(list[dict[str, Any]], table.search(self.query(text, kind)))
+            found = cast(
+                list[dict[str, Any]], self.db.records(table_name(kind)).search(self.query(text, kind))
+            )
         field = (sort or "-age").lstrip("-")
         descending = sort.startswith("-") if sort else True
         found.sort(key=sort_key(field, self.settings.vocabulary), reverse=descending)
@@ -416,51 +419,39 @@ class Register:
             if listing is not None:
                 listing.put(documents)
         if self._db is not None:
-            for kind, table in (("issue", self._db.issues()), ("lesson", self._db.lessons())):
-                batch = [document for document in documents if kind_of(document["id"]) == kind]
+            for kind in KINDS.values():
+                batch = [document for document in documents if document["id"].startswith(kind.prefix + "-")]
                 if batch:
-                    table.put_many(batch)
+                    self._db.records(kind.table).put_many(batch)
             return self._db.register_storage.take_written()
         items = [(relative_path(document["id"]), encode(document)) for document in documents]
         write_many_atomic(self.root, items)
         return [path for path, _ in items]
 
-    def add_issue(self, **fields: Any) -> Issue:
+    def add(self, kind: Kind, **fields: Any) -> AnyRecord:
+        """Log a new issue or lesson: validated, written, one commit. Who logged it
+        and when default to the person at the keyboard and today."""
+        spec = KINDS[kind]
         with self.writing() as me:
-            record_id = self._unique_id(ISSUE_PREFIX)
-            fields.setdefault("raised_by", me.name)
-            fields.setdefault("raised_on", self.today())
+            record_id = self._unique_id(spec.prefix)
+            fields.setdefault(spec.raised_by, me.name)
+            fields.setdefault(spec.raised_on, self.today())
             fields.setdefault("created_at", self.now())
-            issue = _validated(Issue, {**fields, "id": record_id}, record_id)
-            assert isinstance(issue, Issue)
-            self._check_words(issue)
-            self._finish_status(issue, None)
-            document = to_document(issue)
+            record = _validated(spec.model, {**fields, "id": record_id}, record_id)
+            self._check_words(record)
+            close_or_reopen(record, None, self.settings.vocabulary, self.today())
+            document = to_document(record)
             paths = self._save([document])
             self._commit(paths, record_message("create", record_id, None, document))
-            return issue
+            return record
+
+    def add_issue(self, **fields: Any) -> Issue:
+        issue = self.add("issue", **fields)
+        return cast(Issue, issue)
 
     def add_lesson(self, **fields: Any) -> Lesson:
-        with self.writing() as me:
-            record_id = self._unique_id(LESSON_PREFIX)
-            fields.setdefault("logged_by", me.name)
-            fields.setdefault("logged_on", self.today())
-            fields.setdefault("created_at", self.now())
-            lesson = _validated(Lesson, {**fields, "id": record_id}, record_id)
-            assert isinstance(lesson, Lesson)
-            self._check_words(lesson)
-            document = to_document(lesson)
-            paths = self._save([document])
-            self._commit(paths, record_message("create", record_id, None, document))
-            return lesson
-
-    def _finish_status(self, issue: Issue, old_status: str | None) -> None:
-        """Closing an issue dates it; reopening it clears the date."""
-        closed = self.settings.vocabulary.closed_statuses
-        if issue.status in closed and issue.closed_on is None:
-            issue.closed_on = self.today()
-        elif issue.status not in closed and old_status in closed:
-            issue.closed_on = None
+        lesson = self.add("lesson", **fields)
+        return cast(Lesson, lesson)
 
     def edit(self, text: str, changes: dict[str, Any], action: str = "edit") -> AnyRecord:
         """Change fields of one record: one commit, or nothing if nothing changed."""
@@ -477,8 +468,8 @@ class Register:
                 )
             record = _validated(type(current), {**old, **changes}, current.id)
             self._check_words(record, set(changes))
-            if isinstance(record, Issue) and "status" in changes and "closed_on" not in changes:
-                self._finish_status(record, old.get("status"))
+            if "closed_on" not in changes:
+                close_or_reopen(record, old.get("status"), self.settings.vocabulary, self.today())
             document = to_document(record)
             if document == old:
                 return record
@@ -506,8 +497,10 @@ class Register:
         a_id, b_id = check_id(first), check_id(second)
         if a_id == b_id:
             raise InvalidRecord(a_id, ["cannot be linked to itself"])
-        if kind_of(a_id) == "lesson" and kind_of(b_id) == "lesson":
-            raise InvalidRecord(a_id, ["lessons link to issues, not to other lessons"])
+        if not of_record(a_id).links_to(kind_of(b_id)):
+            raise InvalidRecord(
+                a_id, [f"{of_record(a_id).plural} link to issues, not to other {of_record(b_id).plural}"]
+            )
         with self.writing():
             a, b = self.get(a_id), self.get(b_id)
             olds = [to_document(a), to_document(b)]
@@ -523,10 +516,7 @@ class Register:
 
     @staticmethod
     def _with_link(document: dict[str, Any], other: str) -> dict[str, Any]:
-        if kind_of(document["id"]) == "lesson":
-            name = "issues"
-        else:
-            name = "lessons" if kind_of(other) == "lesson" else "related"
+        name = of_record(document["id"]).link_field(kind_of(other))
         if other in document[name]:
             return document
         return {**document, name: [*document[name], other]}

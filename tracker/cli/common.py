@@ -68,10 +68,6 @@ def say_notices(register: Any) -> None:
 # `tracker add` never pays for the imports of `tracker export` or `tracker sync`.
 
 
-def given(options: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in options.items() if value is not None and value != ()}
-
-
 def text_argument(value: str | None) -> str | None:
     """`-` means: read the text from standard input."""
     if value == "-":

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from tracker.cli.common import given, open_register, reports_errors, say_notices
-from tracker.cli.options import lesson_options
+from tracker.cli.common import open_register, reports_errors, say_notices
+from tracker.cli.options import field_options, field_values
 from tracker.cli.records import list_records, print_created
 
 
@@ -18,26 +18,15 @@ def lesson() -> None:
 
 @lesson.command(name="add")
 @click.argument("title")
-@lesson_options
-@click.option("--type", "type", help="project, corporate/programme or both")
-@click.option("--area")
-@click.option("--priority")
-@click.option("--owner-role", "owner_role")
-@click.option("--was-risk", "was_risk", is_flag=True, default=None, help="It had been identified as a risk.")
-@click.option("--visibility", help="public, internal or restricted")
-@click.option("--tag", "tags", multiple=True)
-@click.option("--issue", "issues", multiple=True, metavar="ID", help="An issue this lesson comes from.")
+@field_options("lesson", leave_out=["title"])
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 @reports_errors
 def lesson_add(ctx: click.Context, title: str, as_json: bool, **options: Any) -> None:
     """Log a lesson; prints its ID."""
-    fields = given(options)
-    for name in ("tags", "issues"):
-        if name in fields:
-            fields[name] = list(fields[name])
+    fields = field_values(options)
     register = open_register(ctx)
-    added = register.add_lesson(title=title, **fields)
+    added = register.add("lesson", title=title, **fields)
     say_notices(register)
     print_created(added, as_json)
 

@@ -9,26 +9,21 @@ from typing import Any
 import click
 
 from data.ids import Kind
-from tracker.cli.common import given, open_register, reports_errors, say_notices, text_argument
-from tracker.cli.options import issue_options, lesson_options
+from tracker.cli.common import open_register, reports_errors, say_notices, text_argument
+from tracker.cli.options import field_options, field_values
 
 
 @click.command()
 @click.argument("title")
-@click.option("--description", "-d", help="Markdown; - reads it from standard input.")
-@issue_options
+@field_options("issue", leave_out=["title"])
 @click.option("--json", "as_json", is_flag=True, help="Print the new issue as JSON.")
 @click.pass_context
 @reports_errors
-def add(ctx: click.Context, title: str, description: str | None, as_json: bool, **options: Any) -> None:
+def add(ctx: click.Context, title: str, as_json: bool, **options: Any) -> None:
     """Log a new issue; prints its ID."""
-    fields = given(options)
-    if description is not None:
-        fields["description"] = text_argument(description)
-    if "tags" in fields:
-        fields["tags"] = list(fields["tags"])
+    fields = field_values(options)
     register = open_register(ctx)
-    issue = register.add_issue(title=title, **fields)
+    issue = register.add("issue", title=title, **fields)
     say_notices(register)
     print_created(issue, as_json)
 
@@ -104,13 +99,7 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 
 @click.command()
 @click.argument("record_id", metavar="ID")
-@click.option("--title")
-@click.option("--description", "-d", help="Markdown; - reads it from standard input.")
-@click.option("--closed-on", "closed_on", metavar="DATE")
-@issue_options
-@lesson_options
-@click.option("--lesson-type", "lesson_type", help="project, corporate/programme or both")
-@click.option("--was-risk/--was-not-risk", "was_risk", default=None)
+@field_options("issue", "lesson")
 @click.option(
     "--set",
     "assignments",
@@ -123,19 +112,11 @@ def show(ctx: click.Context, record_id: str, as_json: bool) -> None:
 def edit(
     ctx: click.Context,
     record_id: str,
-    description: str | None,
-    lesson_type: str | None,
     assignments: tuple[str, ...],
     **options: Any,
 ) -> None:
     """Change fields of an issue or a lesson: one commit."""
-    fields = given(options)
-    if description is not None:
-        fields["description"] = text_argument(description)
-    if lesson_type is not None:
-        fields["type"] = lesson_type
-    if "tags" in fields:
-        fields["tags"] = list(fields["tags"])
+    fields = field_values(options)
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep:

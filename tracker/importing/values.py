@@ -22,20 +22,21 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from data.model import (
-    ACTION_STATUSES,
-    COST_BASES,
-    ISSUE_TYPES,
-    LESSON_SOURCES,
-    LESSON_TYPES,
-    VISIBILITIES,
-    Vocabulary,
-)
+from data.ids import Kind
+from data.kinds import KINDS
+from data.model import Vocabulary
 
-DATE_FIELDS = frozenset({"raised_on", "target_date", "closed_on", "logged_on"})
-BOOL_FIELDS = frozenset({"affects_vulnerable", "statutory_impact", "was_risk"})
-AMOUNT_FIELDS = frozenset({"cost_gbp"})
-LIST_FIELDS = frozenset({"tags", "lessons", "related", "issues"})
+
+def _fields_written_as(*inputs: str) -> frozenset[str]:
+    return frozenset(
+        name for kind in KINDS.values() for name, about in kind.fields().items() if about.input in inputs
+    )
+
+
+DATE_FIELDS = _fields_written_as("date")
+BOOL_FIELDS = _fields_written_as("flag")
+AMOUNT_FIELDS = _fields_written_as("amount")
+LIST_FIELDS = _fields_written_as("tags", "links")
 NOT_GIVEN = frozenset({"", "-", "--", "n/a", "na", "tbc", "tbd", "unknown", "none", "not known", "?"})
 
 SYNONYMS: dict[str, dict[str, list[str]]] = {
@@ -273,22 +274,15 @@ def choose_word(
     raise ValueError(f"is not one of {', '.join(allowed)}")
 
 
-def word_lists(vocabulary: Vocabulary, kind: str) -> dict[str, list[str] | tuple[str, ...]]:
-    """The allowed words of each list field, for this register and kind of record."""
-    lists: dict[str, list[str] | tuple[str, ...]] = {
-        "area": vocabulary.areas,
-        "priority": vocabulary.priorities,
-        "visibility": VISIBILITIES,
-    }
-    if kind == "issue":
-        lists.update(
-            status=vocabulary.statuses,
-            severity=vocabulary.severities,
-            type=ISSUE_TYPES,
-            cost_basis=COST_BASES,
-        )
-    else:
-        lists.update(type=LESSON_TYPES, source=LESSON_SOURCES, action_status=ACTION_STATUSES)
+def word_lists(vocabulary: Vocabulary, kind: Kind) -> dict[str, list[str] | tuple[str, ...]]:
+    """The allowed words of each list field, for this register and kind of record:
+    the register's own words, or the field's fixed choices (`data.kinds`)."""
+    lists: dict[str, list[str] | tuple[str, ...]] = {}
+    for name, about in KINDS[kind].fields().items():
+        if about.words:
+            lists[name] = getattr(vocabulary, about.words)
+        elif about.choices:
+            lists[name] = about.choices
     return lists
 
 

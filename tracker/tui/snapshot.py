@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.message import Message
 
 from data.ids import Kind
+from data.kinds import KINDS
 from data.query import Access
 from data.settings import RegisterSettings
 from widgets.record_table import Column
@@ -65,12 +66,10 @@ def _age(raised: str, today: date) -> str:
     return f"{(today - date.fromisoformat(raised)).days}d"
 
 
-_TABLES: dict[Kind, str] = {"issue": "issues", "lesson": "lessons"}
 _CELLS: dict[Kind, tuple[str, ...]] = {
     "issue": ("id", "title", "status", "severity", "area", "owner"),
     "lesson": ("id", "title", "action_status", "priority", "area", "source"),
 }
-_DATES: dict[Kind, str] = {"issue": "raised_on", "lesson": "logged_on"}
 
 
 class Listed(Mapping[str, Document]):
@@ -126,11 +125,12 @@ class RegisterSnapshot:
         """Read the register (call with the register lock held, in a worker).
         After a write, only the records the write changed are made again."""
         listing = register.listing()
-        fields = {kind: register.listing_fields(kind) for kind in _TABLES}
+        fields = {kind: register.listing_fields(kind) for kind in KINDS}
         sources: dict[Kind, dict[str, tuple[Any, ...]]] = {}
         rows: dict[Kind, dict[str, Row]] = {}
         following = previous is not None and previous.listing is listing and previous.today == today
-        for kind, table in _TABLES.items():
+        for kind, spec in KINDS.items():
+            table = spec.table
             current = listing.rows[table]
             if following:
                 assert previous is not None
@@ -158,7 +158,7 @@ class RegisterSnapshot:
             listing=listing,
             changes_seen=len(listing.changed),
             fields=fields,
-            access={kind: register.row_access(kind) for kind in _TABLES},
+            access={kind: register.row_access(kind) for kind in KINDS},
             reader=register.read_document,
         )
 
@@ -183,7 +183,7 @@ class RegisterSnapshot:
 
 def _row_maker(names: tuple[str, ...], kind: Kind, today: date) -> Callable[[tuple[Any, ...]], Row]:
     cells = itemgetter(*(names.index(name) for name in _CELLS[kind]))
-    place = names.index(_DATES[kind])
+    place = names.index(KINDS[kind].raised_on)
 
     def make(source: tuple[Any, ...]) -> Row:
         values: tuple[str, ...] = cells(source)
@@ -199,7 +199,7 @@ def _ordered(
     names: tuple[str, ...], kind: Kind, current: dict[str, tuple[Any, ...]], today: date
 ) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]]:
     """Every record newest first (the registers' default order) and its row."""
-    place = names.index(_DATES[kind])
+    place = names.index(KINDS[kind].raised_on)
     ordered = sorted(current.values(), key=lambda source: source[place] or "", reverse=True)
     make = _row_maker(names, kind, today)
     sources = {source[0]: source for source in ordered}
@@ -216,7 +216,7 @@ def _patched(
 ) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]] | None:
     """The previous order and rows with the changed records replaced, when no
     record was added or removed and none changed its date; else None."""
-    place = names.index(_DATES[kind])
+    place = names.index(KINDS[kind].raised_on)
     old_sources, old_rows = previous.sources[kind], previous.rows[kind]
     if len(current) != len(old_sources):
         return None

@@ -1,9 +1,9 @@
 """The new and edit forms: every field of an issue or a lesson with the input that
 suits it, validated by the model, saved as one commit.
 
-Fields come from the model (`Issue.model_fields`, `Lesson.model_fields`), so a
-field added to the model appears here; `ORDER` only decides where. Choices come
-from the register's vocabulary and the model's `Literal` types. Problems from
+Fields, their labels, inputs and choices come from the kinds-and-fields
+table (`data.kinds`) and the register's vocabulary, so a field added to the
+model appears here; `ORDER` only decides where. Problems from
 the model are shown beside their fields and nothing is written. `ctrl+e` edits
 the focused long text in `$VISUAL`/`$EDITOR`; leaving with unsaved changes asks
 first.
@@ -18,8 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from types import UnionType
-from typing import Any, ClassVar, Literal, Union, get_args, get_origin
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import on
@@ -32,13 +31,13 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
 
 from data.errors import InvalidRecord
+from data.fields import About
 from data.ids import Kind
-from data.model import AnyRecord, Issue, Lesson, Vocabulary, problems, to_document, vocabulary_problems
+from data.kinds import KINDS, KindOfRecord
+from data.model import AnyRecord, Vocabulary, problems, to_document, vocabulary_problems
 from data.validation import ValidationError
 from tracker.tui.snapshot import Document, tracker_app
 
-NOT_EDITABLE = ("id", "updates", "created_at")
-LONG_FIELDS = ("description", "workaround", "event", "effect", "cause", "early_warnings", "recommendation")
 ORDER: dict[Kind, tuple[str, ...]] = {
     "issue": (
         "title",
@@ -87,34 +86,20 @@ ORDER: dict[Kind, tuple[str, ...]] = {
         "recommendation",
     ),
 }
-VOCABULARY_FIELDS = {
-    "status": "statuses",
-    "severity": "severities",
-    "priority": "priorities",
-    "area": "areas",
-}
-LABELS = {
-    "owner_role": "Owner role",
-    "raised_by": "Raised by (blank: you)",
-    "logged_by": "Logged by (blank: you)",
-    "raised_on": "Raised on",
-    "target_date": "Target date",
-    "closed_on": "Closed on",
-    "affects_vulnerable": "Affects vulnerable residents",
-    "statutory_impact": "Statutory or compliance impact",
-    "cost_gbp": "Cost impact (£)",
-    "cost_basis": "Cost basis",
-    "tags": "Tags (comma separated)",
-    "lessons": "Linked lessons (IDs)",
-    "related": "Related issues (IDs)",
-    "issues": "Linked issues (IDs)",
-    "external_ref": "Original reference",
-    "action_status": "Action status",
-    "was_risk": "Was a known risk",
-    "early_warnings": "Early-warning indicators",
-    "cause": "Cause or trigger",
-}
+"""Where the form puts each field; a field not listed here comes at the end."""
 InputKind = Literal["line", "select", "date", "bool", "number", "list", "markdown"]
+_INPUTS: dict[str, InputKind] = {
+    "line": "line",
+    "words": "select",
+    "choice": "select",
+    "date": "date",
+    "flag": "bool",
+    "amount": "number",
+    "tags": "list",
+    "links": "list",
+    "text": "markdown",
+}
+"""The form's input for each way a field is written (`data.fields.Input`)."""
 
 
 @dataclass(frozen=True)
@@ -126,46 +111,30 @@ class FieldSpec:
     optional: bool = False
 
 
-def _literal_choices(annotation: Any) -> tuple[tuple[str, ...], bool]:
-    """The words of a `Literal[...]` (or `Literal[...] | None`), and whether None is allowed."""
-    if get_origin(annotation) is Literal:
-        return tuple(get_args(annotation)), False
-    if get_origin(annotation) in (Union, UnionType):
-        parts = get_args(annotation)
-        for part in parts:
-            if get_origin(part) is Literal:
-                return tuple(get_args(part)), type(None) in parts
-    return (), False
+def _form_label(kind: KindOfRecord, name: str, about: About) -> str:
+    """The table's label, with what the form needs said beside it."""
+    if name == kind.raised_by:
+        return f"{about.label} (blank: you)"
+    if about.input == "tags":
+        return f"{about.label} (comma separated)"
+    if about.input == "links":
+        return f"{about.label} (IDs)"
+    return about.label
 
 
 def field_specs(kind: Kind, words: Vocabulary) -> list[FieldSpec]:
-    """Every editable field of the kind's model, in form order, with its input."""
-    model = Issue if kind == "issue" else Lesson
-    names = [*ORDER[kind], *(n for n in model.model_fields if n not in ORDER[kind] and n not in NOT_EDITABLE)]
+    """Every editable field of the kind, in form order, with its input: all of it
+    from the kinds-and-fields table (`data.kinds`)."""
+    spec = KINDS[kind]
+    fields = spec.fields()
+    editable = [name for name, about in fields.items() if about.editable]
+    names = [*(n for n in ORDER[kind] if n in editable), *(n for n in editable if n not in ORDER[kind])]
     specs = []
     for name in names:
-        info = model.model_fields[name]
-        label = LABELS.get(name, name.replace("_", " ").capitalize())
-        choices, optional = _literal_choices(info.annotation)
-        text = repr(info.annotation)
-        if name in VOCABULARY_FIELDS:
-            specs.append(FieldSpec(name, label, "select", tuple(getattr(words, VOCABULARY_FIELDS[name]))))
-        elif choices:
-            specs.append(FieldSpec(name, label, "select", choices, optional))
-        elif name in LONG_FIELDS:
-            specs.append(FieldSpec(name, label, "markdown"))
-        elif info.annotation is bool:
-            specs.append(FieldSpec(name, label, "bool"))
-        elif "date" in text:
-            specs.append(
-                FieldSpec(name, label, "date", optional=not info.is_required() and info.default is None)
-            )
-        elif "float" in text:
-            specs.append(FieldSpec(name, label, "number", optional=True))
-        elif "list" in text:
-            specs.append(FieldSpec(name, label, "list"))
-        else:
-            specs.append(FieldSpec(name, label, "line"))
+        about = fields[name]
+        label = _form_label(spec, name, about)
+        choices = tuple(getattr(words, about.words)) if about.words else about.choices
+        specs.append(FieldSpec(name, label, _INPUTS[about.input], choices, about.optional))
     return specs
 
 
@@ -243,13 +212,14 @@ class RecordForm(Screen[str | None]):
         yield Footer()
 
     def _defaults(self, today: date) -> Document:
-        model = Issue if self.kind == "issue" else Lesson
+        kind = KINDS[self.kind]
+        model = kind.model
         defaults: Document = {
             name: info.default
             for name, info in model.model_fields.items()
             if not info.is_required() and info.default_factory is None
         }
-        defaults["raised_on" if self.kind == "issue" else "logged_on"] = today.isoformat()
+        defaults[kind.raised_on] = today.isoformat()
         for spec in self.specs:
             if spec.input == "select" and not spec.optional and defaults.get(spec.name) not in spec.choices:
                 defaults[spec.name] = spec.choices[0]
@@ -314,13 +284,12 @@ class RecordForm(Screen[str | None]):
 
     def _check(self, values: dict[str, Any]) -> tuple[AnyRecord | None, list[str]]:
         """Validate locally, as the register will (the model, then the vocabulary)."""
-        model = Issue if self.kind == "issue" else Lesson
+        kind = KINDS[self.kind]
         data = {**(self.document or {}), **values}
-        person = "raised_by" if self.kind == "issue" else "logged_by"
-        if not data.get(person):
-            data[person] = "you"
+        if not data.get(kind.raised_by):
+            data[kind.raised_by] = "you"
         try:
-            record = model.model_validate(data)
+            record = kind.model.model_validate(data)
         except ValidationError as error:
             return None, problems(error)
         app = tracker_app(self)
@@ -338,9 +307,9 @@ class RecordForm(Screen[str | None]):
         app = tracker_app(self)
         if self.document is None:
             fields = {name: value for name, value in values.items() if value not in ("", None, [])}
-            adder = "add_issue" if self.kind == "issue" else "add_lesson"
+            kind = self.kind
             app.change(
-                lambda register: getattr(register, adder)(**fields),
+                lambda register: register.add(kind, **fields),
                 f"Adding a {self.kind}",
                 on_done=self._saved,
                 on_invalid=self._invalid,
