@@ -17,20 +17,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.changes import LONG_TEXT_FIELDS, FieldChange, added_updates, field_changes, show
+from data.changes import LONG_TEXT_FIELDS, FieldChange, added_updates, field_changes, parse_message, show
 from data.errors import DamagedFile, GitError
 from data.files import decode, read_bytes, relative_path, write_atomic
 from data.git import Git
 from data.ids import normalise_id
 from data.load import STATE_DIR
 
-# NUL cannot occur inside any git field, so splitting on it is exact; each commit
-# starts with a NUL and is then seven NUL-separated fields, the last being the
-# `--raw` lines.
-_FORMAT = "%x00" + "%x00".join(
-    ["%H", "%aI", "%an", "%ae", "%s", "%(trailers:key=Tracker-Action,valueonly,separator=%x2c)", ""]
-)
-_FIELDS = 7
+# NUL cannot occur inside any git field (git refuses one in a commit message), so
+# splitting on it is exact; each commit starts with a NUL and is then six
+# NUL-separated fields, the last being the `--raw` lines.
+_FORMAT = "%x00" + "%x00".join(["%H", "%aI", "%an", "%ae", "%B", ""])
+_FIELDS = 6
 _MARKER = f"{STATE_DIR}/commit-graph-head"
 GRAPH_LAG = 200
 """How many commits may be missing from the commit-graph before it is rewritten."""
@@ -107,11 +105,12 @@ def _parse_log(output: str, path: str) -> list[_Commit]:
     tokens = output.split("\0")[1:]
     commits = []
     for start in range(0, len(tokens) - _FIELDS + 1, _FIELDS):
-        sha, when, author, email, subject, action, raw = tokens[start : start + _FIELDS]
+        sha, when, author, email, text, raw = tokens[start : start + _FIELDS]
         blobs = _blobs(raw, path)
         if blobs is not None:
             parents, blob = blobs
-            commits.append(_Commit(sha, when, author, email, subject, action.strip(), parents, blob))
+            message = parse_message(text)
+            commits.append(_Commit(sha, when, author, email, message.subject, message.action, parents, blob))
     return commits
 
 
