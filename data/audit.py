@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from data.catfile import read_objects
 from data.changes import FieldChange, field_changes, parse_message, show
 from data.errors import TrackerError
 from data.files import id_from_path
@@ -178,24 +179,13 @@ def _read_blobs(git: Git, shas: set[str]) -> dict[str, dict[str, Any] | None]:
     wanted = sorted(shas - {_NO_BLOB})
     if not wanted:
         return {}
-    output = git.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode()).stdout
     documents: dict[str, dict[str, Any] | None] = {}
-    position = 0
-    for sha in wanted:
-        header_end = output.index(b"\n", position)
-        header = output[position:header_end].split()
-        if len(header) < 3:
-            documents[sha] = None
-            position = header_end + 1
-            continue
-        size = int(header[2])
-        start = header_end + 1
+    for sha, found in read_objects(git, wanted):
         try:
-            document = orjson.loads(output[start : start + size])
+            document = orjson.loads(found.content) if found and found.type == "blob" else None
         except orjson.JSONDecodeError:
             document = None
         documents[sha] = document if isinstance(document, dict) else None
-        position = start + size + 1
     return documents
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from data.catfile import read_objects
 from data.changes import LONG_TEXT_FIELDS, FieldChange, added_updates, field_changes, parse_message, show
 from data.errors import DamagedFile, GitError
 from data.files import decode, read_bytes, relative_path, write_atomic
@@ -131,20 +132,12 @@ def _read_versions(git: Git, blobs: set[str], path: str) -> dict[str, dict[str, 
     """Every wanted version of the file, decoded, through one `cat-file --batch`."""
     if not blobs:
         return {}
-    order = sorted(blobs)
-    output = git.run("cat-file", "--batch", input=("\n".join(order) + "\n").encode()).stdout
     versions: dict[str, dict[str, Any] | DamagedFile] = {}
-    position = 0
-    for sha in order:
-        end = output.index(b"\n", position)
-        header = output[position:end].split()
-        if len(header) != 3 or header[1] != b"blob":
+    for sha, found in read_objects(git, sorted(blobs)):
+        if found is None or found.type != "blob":
             raise GitError(f"{path}: version {sha[:12]} is missing from the git repository")
-        size = int(header[2])
-        content = output[end + 1 : end + 1 + size]
-        position = end + 1 + size + 1
         try:
-            versions[sha] = decode(content, f"{path} at {sha[:12]}")
+            versions[sha] = decode(found.content, f"{path} at {sha[:12]}")
         except DamagedFile as problem:
             versions[sha] = problem
     return versions
