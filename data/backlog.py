@@ -4,9 +4,13 @@ One `git log` pass reads every commit's date and message. Tracker writes each
 status change into the commit body (`status: open → resolved`) with a
 `Tracker-Record:` trailer, so the transitions of every issue come back without
 reading a single old record file. An issue whose history holds no status lines
-(a bulk import, say) falls back on its `raised_on` and `closed_on` dates. The
+(a bulk import, say), or only its creation in a closed status (an old issue
+logged after the fact), falls back on its `raised_on` and `closed_on` dates. The
 backlog on a day is the number of issues raised by then and not in a closed
 status at that moment; reopened issues count again.
+
+This is the one backlog figure: the report's trend and the dashboard's weekly
+backlog both sample a `Backlog`.
 """
 
 from __future__ import annotations
@@ -71,7 +75,10 @@ def _in_backlog_changes(
     """When this issue entered (+1) and left (-1) the backlog."""
     raised = date.fromisoformat(document["raised_on"])
     closed_now = words.is_closed(document.get("status", ""))
-    if not transitions:
+    logged_closed = (
+        len(transitions) == 1 and transitions[0].old is None and words.is_closed(transitions[0].new)
+    )
+    if not transitions or logged_closed:
         closed_on = document.get("closed_on")
         if not closed_now:
             return [(raised, 1)]
@@ -124,7 +131,7 @@ class Backlog:
     ):
         changes: list[tuple[date, int]] = []
         for document in documents:
-            changes.extend(_in_backlog_changes(document, history.get(document["id"], []), words))
+            changes.extend(_in_backlog_changes(document, history.get(document.get("id", ""), []), words))
         changes.sort()
         self.days = [day for day, _ in changes]
         self.totals = list(accumulate(step for _, step in changes))
