@@ -199,7 +199,8 @@ class RegisterDatabase(TinyDB):
     @property
     def register_storage(self) -> RegisterStorage:
         storage = self.storage
-        assert isinstance(storage, RegisterStorage)
+        if not isinstance(storage, RegisterStorage):
+            raise TypeError(f"the register database holds a {type(storage).__name__}, not a RegisterStorage")
         return storage
 
     def records(self, table: str) -> RecordTable:
