@@ -22,26 +22,16 @@ from typing import Any
 
 import orjson
 
-from data.changes import FieldChange, field_changes, show
+from data.catfile import read_objects
+from data.changes import FieldChange, field_changes, parse_message, show
 from data.errors import TrackerError
 from data.files import id_from_path
 from data.git import Git
 
-_SEP, _END = "\x1f", "\x1e"
-_FORMAT = (
-    _SEP.join(
-        [
-            "%H",
-            "%aI",
-            "%an",
-            "%ae",
-            "%s",
-            "%(trailers:key=Tracker-Record,valueonly,separator=%x2c)",
-            "%(trailers:key=Tracker-Action,valueonly)",
-        ]
-    )
-    + _END
-)
+# Each commit starts with a NUL and is then five NUL-separated fields: NUL cannot
+# occur in any of them (git refuses one in a commit message).
+_FIELDS = ("%H", "%aI", "%an", "%ae", "%B")
+_FORMAT = "%x00" + "%x00".join(_FIELDS)
 _NO_BLOB = "0" * 40
 _EMPTY: tuple[Any, ...] = (None, "", [], False)
 
@@ -124,21 +114,14 @@ def audit_log(
     if git.head_commit() is None:
         return []
     output = git.run(*args, "--", *paths).stdout.decode("utf-8", "replace")
+    tokens = output.split("\0")[1:]
     entries = []
-    for chunk in output.split(_END):
-        parts = chunk.strip("\n").split(_SEP)
-        if len(parts) != 7:
-            continue
-        commit, when, name, email, subject, records, action = parts
+    for first in range(0, len(tokens) - len(_FIELDS) + 1, len(_FIELDS)):
+        commit, when, name, email, text = tokens[first : first + len(_FIELDS)]
+        message = parse_message(text)
         entries.append(
             AuditEntry(
-                commit,
-                when,
-                name,
-                email,
-                subject,
-                [r.strip() for r in records.split(",") if r.strip()],
-                action.strip(),
+                commit.strip("\n"), when, name, email, message.subject, list(message.records), message.action
             )
         )
     _add_changes(git, entries, paths)
@@ -196,24 +179,13 @@ def _read_blobs(git: Git, shas: set[str]) -> dict[str, dict[str, Any] | None]:
     wanted = sorted(shas - {_NO_BLOB})
     if not wanted:
         return {}
-    output = git.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode()).stdout
     documents: dict[str, dict[str, Any] | None] = {}
-    position = 0
-    for sha in wanted:
-        header_end = output.index(b"\n", position)
-        header = output[position:header_end].split()
-        if len(header) < 3:
-            documents[sha] = None
-            position = header_end + 1
-            continue
-        size = int(header[2])
-        start = header_end + 1
+    for sha, found in read_objects(git, wanted):
         try:
-            document = orjson.loads(output[start : start + size])
+            document = orjson.loads(found.content) if found and found.type == "blob" else None
         except orjson.JSONDecodeError:
             document = None
         documents[sha] = document if isinstance(document, dict) else None
-        position = start + size + 1
     return documents
 
 

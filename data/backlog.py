@@ -4,14 +4,17 @@ One `git log` pass reads every commit's date and message. Tracker writes each
 status change into the commit body (`status: open → resolved`) with a
 `Tracker-Record:` trailer, so the transitions of every issue come back without
 reading a single old record file. An issue whose history holds no status lines
-(a bulk import, say) falls back on its `raised_on` and `closed_on` dates. The
+(a bulk import, say), or only its creation in a closed status (an old issue
+logged after the fact), falls back on its `raised_on` and `closed_on` dates. The
 backlog on a day is the number of issues raised by then and not in a closed
 status at that moment; reopened issues count again.
+
+This is the one backlog figure: the report's trend and the dashboard's weekly
+backlog both sample a `Backlog`.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
@@ -20,12 +23,13 @@ from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any
 
+from data.changes import parse_message
 from data.git import Git
+from data.ids import is_record_id, kind_of
 from data.model import Vocabulary
 
-_STATUS_LINE = re.compile(r"^status: (?P<old>[^\n→]+?)(?: → (?P<new>[^\n]+))?$", re.MULTILINE)
-_RECORD = re.compile(r"^Tracker-Record: (ISS-[0-9A-Z]{6})$", re.MULTILINE)
-_START, _SEP = "\x1e", "\x1f"
+# NUL cannot occur in a commit message (git refuses one), so it parts fields exactly.
+_NUL = "\x00"
 
 
 @dataclass(frozen=True)
@@ -52,21 +56,16 @@ def status_history(git: Git) -> dict[str, list[Transition]]:
         return {}
     # No pathspec: every commit in a register is Tracker's, and limiting by path would
     # make git compare trees for each of them, several times slower than reading messages.
-    output = git.run("log", "--reverse", "--no-merges", f"--format={_START}%as{_SEP}%B")
+    output = git.run("log", "--reverse", "--no-merges", "--format=%x00%as%x00%B")
     history: dict[str, list[Transition]] = defaultdict(list)
-    for chunk in output.stdout.decode("utf-8", "replace").split(_START):
-        day_text, _, body = chunk.partition(_SEP)
-        records = _RECORD.findall(body)
-        if len(records) != 1:
+    fields = output.stdout.decode("utf-8", "replace").split(_NUL)[1:]
+    for day_text, text in zip(fields[0::2], fields[1::2], strict=False):
+        message = parse_message(text)
+        issues = [record for record in message.records if is_record_id(record) and kind_of(record) == "issue"]
+        status = message.field("status")
+        if len(issues) != 1 or status is None:
             continue
-        match = _STATUS_LINE.search(body)
-        if match is None:
-            continue
-        old, new = match.group("old"), match.group("new")
-        created = new is None
-        history[records[0]].append(
-            Transition(date.fromisoformat(day_text), None if created else old, old if created else new)
-        )
+        history[issues[0]].append(Transition(date.fromisoformat(day_text), status.before, status.after))
     return history
 
 
@@ -76,7 +75,10 @@ def _in_backlog_changes(
     """When this issue entered (+1) and left (-1) the backlog."""
     raised = date.fromisoformat(document["raised_on"])
     closed_now = words.is_closed(document.get("status", ""))
-    if not transitions:
+    logged_closed = (
+        len(transitions) == 1 and transitions[0].old is None and words.is_closed(transitions[0].new)
+    )
+    if not transitions or logged_closed:
         closed_on = document.get("closed_on")
         if not closed_now:
             return [(raised, 1)]
@@ -129,7 +131,7 @@ class Backlog:
     ):
         changes: list[tuple[date, int]] = []
         for document in documents:
-            changes.extend(_in_backlog_changes(document, history.get(document["id"], []), words))
+            changes.extend(_in_backlog_changes(document, history.get(document.get("id", ""), []), words))
         changes.sort()
         self.days = [day for day, _ in changes]
         self.totals = list(accumulate(step for _, step in changes))

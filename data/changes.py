@@ -4,10 +4,15 @@ commit message that says so.
 A commit's subject says what happened (`ISS-4K7Q2M: status open → workaround in
 place`), its body lists each field's change, and trailers name the records and
 the action so tools can read them back (`Tracker-Record: ISS-4K7Q2M`).
+
+This module is the message format's one home: `compose` and `record_message`
+write it, `parse_message` reads it back for history, the audit log and the
+backlog, so nothing else matches message text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +23,10 @@ from data.text import clean_line
 LONG_TEXT_FIELDS = frozenset(name for kind in KINDS.values() for name in kind.names(long=True))
 IGNORED_FIELDS = frozenset({"updates", "created_at", "id"})
 VALUE_WIDTH = 60
+RECORD_TRAILER = "Tracker-Record"
+RECORDS_TRAILER = "Tracker-Records"
+ACTION_TRAILER = "Tracker-Action"
+MAX_RECORD_TRAILERS = 50
 
 
 @dataclass(frozen=True)
@@ -68,10 +77,10 @@ def added_updates(old: dict[str, Any] | None, new: dict[str, Any] | None) -> lis
 
 
 def trailers(records: list[str], action: str) -> str:
-    lines = [f"Tracker-Record: {record}" for record in records[:50]]
-    if len(records) > 50:
-        lines.append(f"Tracker-Records: {len(records)}")
-    lines.append(f"Tracker-Action: {action}")
+    lines = [f"{RECORD_TRAILER}: {record}" for record in records[:MAX_RECORD_TRAILERS]]
+    if len(records) > MAX_RECORD_TRAILERS:
+        lines.append(f"{RECORDS_TRAILER}: {len(records)}")
+    lines.append(f"{ACTION_TRAILER}: {action}")
     return "\n".join(lines)
 
 
@@ -123,3 +132,97 @@ def compose(subject: str, body: list[str], records: list[str], action: str) -> s
         parts += [str(clean_line(line)) for line in body] + [""]
     parts.append(trailers(records, action))
     return "\n".join(parts) + "\n"
+
+
+# --- reading a message back -------------------------------------------------------------
+
+_TRAILER = re.compile(r"^(?P<key>[A-Za-z0-9][A-Za-z0-9-]*): ?(?P<value>.*)$")
+_BODY_FIELD = re.compile(r"^(?P<label>[a-z][a-z0-9 ]*): (?P<value>.*)$")
+_ARROW = " → "
+
+
+@dataclass(frozen=True)
+class MessageField:
+    """A field line of a message body, as `FieldChange.describe` (or a new record's
+    `label: value`) wrote it: `before` is None when the line gives one value."""
+
+    field: str
+    before: str | None
+    after: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A commit message read back: what `compose` wrote, in parts."""
+
+    subject: str
+    body: tuple[str, ...]
+    fields: tuple[MessageField, ...]
+    records: tuple[str, ...]
+    record_count: int
+    """How many records the commit touched (`Tracker-Records`, else the trailers named)."""
+    action: str
+
+    def field(self, name: str) -> MessageField | None:
+        """The body's first line for field `name`, if it has one."""
+        return next((line for line in self.fields if line.field == name), None)
+
+
+def parse_message(text: str) -> Message:
+    """Read a commit message written by `compose`: its subject (the first
+    paragraph on one line, as git's `%s` gives it), body lines, the field changes
+    they list, and the Tracker trailers of its last paragraph. A message Tracker
+    did not write reads as a subject and body with no records and no action."""
+    paragraphs = _paragraphs(text)
+    if not paragraphs:
+        return Message("", (), (), (), 0, "")
+    subject = " ".join(line.strip() for line in paragraphs[0])
+    rest = paragraphs[1:]
+    found = _trailers(rest[-1]) if rest else None
+    if found is not None:
+        rest = rest[:-1]
+    trailers = found or []
+    body = tuple(line for paragraph in rest for line in paragraph)
+    records = tuple(value for key, value in trailers if key == RECORD_TRAILER)
+    counts = [value for key, value in trailers if key == RECORDS_TRAILER and value.isdigit()]
+    actions = [value for key, value in trailers if key == ACTION_TRAILER]
+    return Message(
+        subject=subject,
+        body=body,
+        fields=tuple(field for line in body if (field := _field_line(line)) is not None),
+        records=records,
+        record_count=int(counts[-1]) if counts else len(records),
+        action=",".join(actions),
+    )
+
+
+def _paragraphs(text: str) -> list[list[str]]:
+    paragraphs: list[list[str]] = [[]]
+    for line in text.splitlines():
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def _trailers(paragraph: list[str]) -> list[tuple[str, str]] | None:
+    """`Key: value` pairs when every line of the paragraph is one, else None."""
+    pairs = []
+    for line in paragraph:
+        match = _TRAILER.match(line)
+        if match is None:
+            return None
+        pairs.append((match["key"], match["value"].strip()))
+    return pairs
+
+
+def _field_line(line: str) -> MessageField | None:
+    match = _BODY_FIELD.match(line)
+    if match is None:
+        return None
+    name, value = match["label"].replace(" ", "_"), match["value"]
+    before, arrow, after = value.partition(_ARROW)
+    if not arrow:
+        return MessageField(name, None, value)
+    return MessageField(name, before, after)

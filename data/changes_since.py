@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from data.catfile import read_objects
 from data.changes import added_updates, field_changes
 from data.files import id_from_path
 from data.git import Git
@@ -36,21 +37,16 @@ class Change:
 def _old_documents(git: Git, commit: str, paths: list[str]) -> dict[str, dict[str, Any]]:
     if not paths:
         return {}
-    request = "".join(f"{commit}:{path}\n" for path in paths).encode()
-    output = git.run("cat-file", "--batch", input=request).stdout
-    documents, position = {}, 0
-    for path in paths:
-        end = output.index(b"\n", position)
-        header = output[position:end].split()
-        position = end + 1
-        if len(header) != 3 or header[1] != b"blob":
+    documents = {}
+    answers = read_objects(git, [f"{commit}:{path}" for path in paths])
+    for path, (_, found) in zip(paths, answers, strict=True):
+        if found is None or found.type != "blob":
             continue
-        size = int(header[2])
-        raw, position = output[position : position + size], position + size + 1
         try:
-            documents[path] = orjson.loads(raw)
+            document = orjson.loads(found.content)
         except orjson.JSONDecodeError:
             continue
+        documents[path] = document
     return documents
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from data.errors import GitError
 from data.git import Git, Identity
 from data.trees import new_root_tree
 
@@ -49,7 +50,8 @@ def commit(
     else:
         git.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
     head = git.head_commit()
-    assert head is not None
+    if head is None:
+        raise GitError(f"{git.root}: git commit reported success but the branch names no commit")
     return head
 
 

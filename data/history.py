@@ -17,20 +17,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.changes import LONG_TEXT_FIELDS, FieldChange, added_updates, field_changes, show
+from data.catfile import read_objects
+from data.changes import LONG_TEXT_FIELDS, FieldChange, added_updates, field_changes, parse_message, show
 from data.errors import DamagedFile, GitError
 from data.files import decode, read_bytes, relative_path, write_atomic
 from data.git import Git
 from data.ids import normalise_id
 from data.load import STATE_DIR
 
-# NUL cannot occur inside any git field, so splitting on it is exact; each commit
-# starts with a NUL and is then seven NUL-separated fields, the last being the
-# `--raw` lines.
-_FORMAT = "%x00" + "%x00".join(
-    ["%H", "%aI", "%an", "%ae", "%s", "%(trailers:key=Tracker-Action,valueonly,separator=%x2c)", ""]
-)
-_FIELDS = 7
+# NUL cannot occur inside any git field (git refuses one in a commit message), so
+# splitting on it is exact; each commit starts with a NUL and is then six
+# NUL-separated fields, the last being the `--raw` lines.
+_FORMAT = "%x00" + "%x00".join(["%H", "%aI", "%an", "%ae", "%B", ""])
+_FIELDS = 6
 _MARKER = f"{STATE_DIR}/commit-graph-head"
 GRAPH_LAG = 200
 """How many commits may be missing from the commit-graph before it is rewritten."""
@@ -107,11 +106,12 @@ def _parse_log(output: str, path: str) -> list[_Commit]:
     tokens = output.split("\0")[1:]
     commits = []
     for start in range(0, len(tokens) - _FIELDS + 1, _FIELDS):
-        sha, when, author, email, subject, action, raw = tokens[start : start + _FIELDS]
+        sha, when, author, email, text, raw = tokens[start : start + _FIELDS]
         blobs = _blobs(raw, path)
         if blobs is not None:
             parents, blob = blobs
-            commits.append(_Commit(sha, when, author, email, subject, action.strip(), parents, blob))
+            message = parse_message(text)
+            commits.append(_Commit(sha, when, author, email, message.subject, message.action, parents, blob))
     return commits
 
 
@@ -132,20 +132,12 @@ def _read_versions(git: Git, blobs: set[str], path: str) -> dict[str, dict[str, 
     """Every wanted version of the file, decoded, through one `cat-file --batch`."""
     if not blobs:
         return {}
-    order = sorted(blobs)
-    output = git.run("cat-file", "--batch", input=("\n".join(order) + "\n").encode()).stdout
     versions: dict[str, dict[str, Any] | DamagedFile] = {}
-    position = 0
-    for sha in order:
-        end = output.index(b"\n", position)
-        header = output[position:end].split()
-        if len(header) != 3 or header[1] != b"blob":
+    for sha, found in read_objects(git, sorted(blobs)):
+        if found is None or found.type != "blob":
             raise GitError(f"{path}: version {sha[:12]} is missing from the git repository")
-        size = int(header[2])
-        content = output[end + 1 : end + 1 + size]
-        position = end + 1 + size + 1
         try:
-            versions[sha] = decode(content, f"{path} at {sha[:12]}")
+            versions[sha] = decode(found.content, f"{path} at {sha[:12]}")
         except DamagedFile as problem:
             versions[sha] = problem
     return versions

@@ -1,16 +1,25 @@
 """TinyDB over one JSON file per record.
 
-`RegisterStorage` is a TinyDB `Storage`: `read()` returns every record, loaded
+`RegisterStorage` is a TinyDB `Storage` (TinyDB's documented `read()` /
+`write(data)` / `close()` contract): `read()` returns every record, loaded
 through the load cache and kept in memory; writing saves only the records that
 changed, each atomically, after validating all of them (so a bad record means
-nothing is written). `RecordTable` is the TinyDB table that goes with it: record
-IDs are its document IDs, and it tells the storage which documents an operation
-touched, so a save at 50,000 records costs one file, not a scan of them all.
+nothing is written). `RecordTable` is the TinyDB table that goes with it
+(`TinyDB.table_class`): record IDs are its document IDs (`document_id_class`),
+each record is inserted under its own ID, and it tells the storage which
+documents an operation touched, so a save at 50,000 records costs one file, not
+a comparison of them all.
+
+That last part is the one place Tracker relies on TinyDB's internals: every
+write of a TinyDB table runs through `Table._update_table(updater)`, which
+`RecordTable` overrides. tests/test_storage_tinydb.py pins that behaviour, so a
+TinyDB release that changes it fails the tests instead of writing the wrong
+files.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +145,13 @@ class RecordTable(Table):
 
     document_id_class = str  # type: ignore[assignment]
 
-    def _get_next_id(self) -> str:
-        raise ValueError("records are inserted with their own ID (tinydb.table.Document)")
+    def insert(self, document: Mapping[str, Any]) -> str:  # type: ignore[override]
+        """Insert one record under its own ID (its `id` field, or a `Document`'s
+        `doc_id`): TinyDB's numbering has no place in a register."""
+        return str(super().insert(_with_record_id(document)))
 
-    def _update_table(self, updater: Callable[[dict[Any, Mapping[Any, Any]]], None]) -> None:
-        storage = self._storage
-        if not isinstance(storage, RegisterStorage):
-            super()._update_table(updater)
-            return
-        touched: set[str] = set()
-        working = _Touched(dict(storage.read()[self.name]), touched)
-        updater(working)
-        storage.save(self.name, working, touched)
-        self.clear_cache()
+    def insert_multiple(self, documents: Iterable[Mapping[str, Any]]) -> list[str]:  # type: ignore[override]
+        return [str(doc_id) for doc_id in super().insert_multiple([_with_record_id(d) for d in documents])]
 
     def put_many(self, documents: list[dict[str, Any]]) -> None:
         """Insert or replace many records in one table update (imports, sync)."""
@@ -159,9 +162,29 @@ class RecordTable(Table):
 
         self._update_table(put)
 
-    def __iter__(self) -> Iterator[Document]:
-        for doc_id, doc in self._read_table().items():
-            yield Document(doc, doc_id)  # type: ignore[arg-type]
+    # The one override of a TinyDB internal (pinned by tests/test_storage_tinydb.py).
+    def _update_table(self, updater: Callable[[dict[Any, Mapping[Any, Any]]], None]) -> None:
+        """Run a TinyDB write on a copy-on-access view of the table and save only
+        the documents it touched; TinyDB's own version would hand the storage
+        the whole database to compare."""
+        storage = self._storage
+        if not isinstance(storage, RegisterStorage):
+            super()._update_table(updater)
+            return
+        touched: set[str] = set()
+        working = _Touched(dict(storage.read()[self.name]), touched)
+        updater(working)
+        storage.save(self.name, working, touched)
+        self.clear_cache()
+
+
+def _with_record_id(document: Mapping[str, Any]) -> Document:
+    if isinstance(document, Document):
+        return document
+    record_id = document.get("id")
+    if not isinstance(record_id, str) or not record_id:
+        raise ValueError("a record is inserted with its own ID: the document has no `id`")
+    return Document(document, record_id)  # type: ignore[arg-type]
 
 
 class RegisterDatabase(TinyDB):
@@ -176,7 +199,8 @@ class RegisterDatabase(TinyDB):
     @property
     def register_storage(self) -> RegisterStorage:
         storage = self.storage
-        assert isinstance(storage, RegisterStorage)
+        if not isinstance(storage, RegisterStorage):
+            raise TypeError(f"the register database holds a {type(storage).__name__}, not a RegisterStorage")
         return storage
 
     def records(self, table: str) -> RecordTable:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from data.catfile import read_objects
 from data.git import Git
 
 TREE_MODE = "40000"
@@ -37,21 +38,10 @@ class Folder:
 def read_trees(git: Git, parent: str, folders: list[str]) -> dict[str, Folder]:
     """HEAD's trees for `folders` ("" is the root), through one `git cat-file
     --batch`; a folder HEAD does not have is empty."""
-    requests = "".join(f"{parent}:{folder}\n" for folder in folders).encode()
-    output = git.run("cat-file", "--batch", input=requests).stdout
     trees: dict[str, Folder] = {}
-    position = 0
-    for folder in folders:
-        header_end = output.index(b"\n", position)
-        header = output[position:header_end].split()
-        if header[-1] == b"missing":
-            trees[folder] = Folder()
-            position = header_end + 1
-            continue
-        length = int(header[2])
-        start = header_end + 1
-        trees[folder] = Folder(_parse_tree(output[start : start + length]) if header[1] == b"tree" else {})
-        position = start + length + 1
+    answers = read_objects(git, [f"{parent}:{folder}" for folder in folders])
+    for folder, (_, found) in zip(folders, answers, strict=True):
+        trees[folder] = Folder(_parse_tree(found.content) if found and found.type == "tree" else {})
     return trees
 
 

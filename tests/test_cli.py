@@ -168,5 +168,5 @@ def test_demo_builds_a_realistic_register_with_history(tmp_path: Path):
     assert int(listed.stdout) >= 10
     lessons = run_tracker("--register", str(root), "list", "--lessons", "--count")
     assert int(lessons.stdout) >= 5
-    again = run_tracker("demo", str(root), "--no-open")
-    assert again.returncode == 1 and "not empty" in again.stderr
+    again = run_tracker("demo", str(root), "--no-open")  # issue 16: reopened, no longer refused
+    assert again.returncode == 0 and "Reopening the demo register" in again.stderr

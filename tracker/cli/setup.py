@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from data.errors import TrackerError
 from tracker.cli.common import reports_errors
 
 
@@ -35,15 +37,34 @@ def init(path: Path | None, name: str | None, remote_url: str | None) -> None:
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--no-open", is_flag=True, help="Create the demo register and stop.")
+@click.option("--no-open", is_flag=True, help="Make (or find) the demo register and stop.")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Build the demo register again from the start, losing every change made in it.",
+)
+@click.option("--yes", is_flag=True, help="With --fresh: do not ask first.")
 @reports_errors
-def demo(path: Path | None, no_open: bool) -> None:
-    """Create a demo register of realistic (fictional) programme issues and open it."""
-    from tracker.demo import build_demo
+def demo(path: Path | None, no_open: bool, fresh: bool, yes: bool) -> None:
+    """Open the demo register of realistic (fictional) programme issues, building
+    it the first time; run again, it reopens it with your changes."""
+    from tracker.demo import is_demo_register, open_or_build
     from tracker.locations import default_demo
 
-    register = build_demo((path or default_demo()).absolute(), replace_default=path is None)
-    click.echo(f"Demo register ready at {register.root}", err=True)
+    root = (path or default_demo()).absolute()
+    if fresh and is_demo_register(root) and not yes:
+        if not sys.stdin.isatty():
+            raise TrackerError(
+                f"{root}: --fresh replaces the demo register and your changes in it; add --yes"
+            )
+        click.confirm(f"Replace the demo register at {root}, and every change made in it?", abort=True)
+    register, built = open_or_build(root, fresh=fresh)
+    if built:
+        click.echo(f"Demo register ready at {register.root}", err=True)
+    else:
+        click.echo(
+            f"Reopening the demo register at {register.root} (tracker demo --fresh starts it again)", err=True
+        )
     if not no_open:
         from tracker.tui.app import run_app
 

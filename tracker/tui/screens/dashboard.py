@@ -147,7 +147,8 @@ class DashboardScreen(Screen[None]):
             issues = listing.documents("issues")
             lessons = listing.documents("lessons")
             today = self._today()
-        return LoadedDashboard(settings.name, compute(issues, lessons, settings.vocabulary, today))
+        history = self.register.status_history()  # git locks its own files: no register lock needed
+        return LoadedDashboard(settings.name, compute(issues, lessons, settings.vocabulary, today, history))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "dashboard":
