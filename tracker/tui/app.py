@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
@@ -36,6 +36,7 @@ from textual.worker import Worker, WorkerState
 from data.errors import InvalidRecord, TrackerError
 from tracker.locations import config_dir
 from tracker.register import Register
+from tracker.tui.key_order import KeysInOrderApp
 from tracker.tui.keys import APP_BINDINGS
 from tracker.tui.snapshot import RegisterChanged, RegisterSnapshot
 from widgets.status_bar import SyncState
@@ -110,7 +111,7 @@ def one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-class TrackerApp(App[None]):
+class TrackerApp(KeysInOrderApp):
     """Tracker's issues and lessons registers in the terminal."""
 
     CSS_PATH = "app.tcss"

@@ -162,6 +162,17 @@ class RegisterSnapshot:
             reader=register.read_document,
         )
 
+    def people(self) -> list[str]:
+        """Everyone the register knows: the `[people]` of tracker.toml, then every
+        owner and person who raised or logged a record (for completion)."""
+        names = dict.fromkeys(self.settings.people)
+        for kind, sources in self.sources.items():
+            for name in ("owner", KINDS[kind].raised_by):
+                if name in self.fields[kind]:
+                    place = self.fields[kind].index(name)
+                    names.update(dict.fromkeys(source[place] for source in sources.values() if source[place]))
+        return list(names)
+
     def title_of(self, record_id: str) -> str:
         document = self.find(record_id)
         return str(document["title"]) if document is not None else "(not in this register)"

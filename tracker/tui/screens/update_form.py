@@ -60,7 +60,9 @@ class UpdateForm(ModalScreen[NewUpdate | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         if not text.strip():
-            self.query_one("#problem", Static).update(Text("text: must not be empty"))
+            problem = self.query_one("#problem", Static)
+            problem.update(Text("text: must not be empty"))
+            problem.set_class(True, "-shown")
             return
         kind = self.query_one("#kind", Select).value
         visibility = self.query_one("#visibility", Select).value
