@@ -314,7 +314,7 @@ class TrackerApp(KeysInOrderApp):
         from tracker.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_dashboard(self) -> None:
         from tracker.tui.screens.dashboard import DashboardScreen

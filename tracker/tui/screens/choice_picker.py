@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -37,6 +37,7 @@ class ChoicePicker(ModalScreen[str | None]):
                     for word in self.choices
                 ]
             )
+        yield Footer()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
