@@ -168,7 +168,8 @@ def _shown(value: Any) -> str:
 
 
 class RecordForm(Screen[str | None]):
-    """New (`document=None`) or edit form; dismisses with the saved record's ID."""
+    """New (`document=None`, filled from `start`) or edit form; dismisses with
+    the saved record's ID."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Validate and save (one commit)"),
@@ -192,10 +193,11 @@ class RecordForm(Screen[str | None]):
         ),
     ]
 
-    def __init__(self, kind: Kind, document: Document | None) -> None:
+    def __init__(self, kind: Kind, document: Document | None, start: Document | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.document = document
+        self.start = start or {}
         self.specs: list[FieldSpec] = []
         self.initial: dict[str, Any] = {}
         self._filled_role = ""
@@ -206,7 +208,7 @@ class RecordForm(Screen[str | None]):
         app = tracker_app(self)
         assert app.snapshot is not None
         self.specs = field_specs(self.kind, app.snapshot.settings.vocabulary)
-        start = self.document or self._defaults(app.today)
+        start = self.document or {**self._defaults(app.today), **self.start}
         if self.document is None:
             heading = f"New {self.kind}"
         else:

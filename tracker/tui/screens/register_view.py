@@ -156,7 +156,16 @@ class RegisterScreen(RecordActionsScreen):
             id="register.filter",
             tooltip="Filter with the query language, e.g. status:open severity:high backlog",
         ),
-        Binding("n", "new_record", "New", id="register.new", tooltip="Add a new issue or lesson"),
+        Binding(
+            "n", "new_record", "New", id="register.new", tooltip="Add a new issue or lesson: the full form"
+        ),
+        Binding(
+            "a",
+            "quick_add",
+            "Quick add",
+            id="register.quick_add",
+            tooltip="Add from one line: a title, then fields like severity:high owner:priya",
+        ),
         Binding(
             "escape",
             "clear_filter",
@@ -338,6 +347,20 @@ class RegisterScreen(RecordActionsScreen):
 
         if tracker_app(self).snapshot is not None:
             self.app.push_screen(RecordForm(self.kind, None), self._created)
+
+    def action_quick_add(self) -> None:
+        from tracker.tui.screens.quick_add import QuickAdd
+
+        if tracker_app(self).snapshot is not None:
+            self.app.push_screen(QuickAdd(self.kind), self._quick_added)
+
+    def _quick_added(self, result: str | dict[str, Any] | None) -> None:
+        from tracker.tui.screens.record_form import RecordForm
+
+        if isinstance(result, dict):
+            self.app.push_screen(RecordForm(self.kind, None, start=result), self._created)
+        else:
+            self._created(result)
 
     def _created(self, record_id: str | None) -> None:
         """Put the cursor on the record just added (clearing a filter that hides it)."""
