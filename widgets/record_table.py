@@ -149,6 +149,12 @@ class RecordTable(ScrollView, can_focus=True):
         _binding(">", "sort_next", "Sort next", "Sort by the next column"),
         _binding("<", "sort_previous", "Sort previous", "Sort by the previous column"),
         _binding("I", "sort_invert", "Invert sort", "Reverse the sort order"),
+        _binding(
+            "space", "toggle_mark", "Mark", "Mark or unmark the row (for a change to many), then go down"
+        ),
+        _binding("shift+down", "mark_down", "Mark down", "Mark this row and the one below"),
+        _binding("shift+up", "mark_up", "Mark up", "Mark this row and the one above"),
+        _binding("escape", "clear_marks", "Unmark all", "Unmark every marked row"),
     ]
 
     ALLOW_SELECT = False
@@ -159,6 +165,7 @@ class RecordTable(ScrollView, can_focus=True):
         "record-table--cursor",
         "record-table--odd",
         "record-table--empty",
+        "record-table--marked",
     }
 
     DEFAULT_CSS = """
@@ -183,6 +190,10 @@ class RecordTable(ScrollView, can_focus=True):
             background: $block-cursor-background;
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
+        }
+        & > .record-table--marked {
+            background: $secondary 30%;
+            text-style: bold;
         }
         & > .record-table--empty {
             color: $text-muted;
@@ -210,6 +221,19 @@ class RecordTable(ScrollView, can_focus=True):
         def __init__(self, table: RecordTable, row_key: str) -> None:
             self.table = table
             self.row_key = row_key
+            super().__init__()
+
+        @property
+        def control(self) -> RecordTable:
+            """The table that posted the message (for `@on` selectors)."""
+            return self.table
+
+    class MarksChanged(Message):
+        """Rows were marked or unmarked (`row_keys`: the marked rows, in order)."""
+
+        def __init__(self, table: RecordTable, row_keys: list[str]) -> None:
+            self.table = table
+            self.row_keys = row_keys
             super().__init__()
 
         @property
@@ -252,6 +276,7 @@ class RecordTable(ScrollView, can_focus=True):
         self._sort_reverse = False
         self._sort_keys: dict[str, SortKey] = {}
         self._last_click_selected = False
+        self._marked: dict[str, None] = {}
 
     # Public API ------------------------------------------------------------
 
@@ -285,6 +310,17 @@ class RecordTable(ScrollView, can_focus=True):
         """True when the sort is descending."""
         return self._sort_reverse
 
+    @property
+    def marked_keys(self) -> list[str]:
+        """Keys of the marked rows, in the order they are shown."""
+        return [key for key, _cells in self._view if key in self._marked] if self._marked else []
+
+    def clear_marks(self) -> None:
+        """Unmark every row."""
+        if self._marked:
+            self._marked.clear()
+            self._marks_changed()
+
     def set_rows(self, rows: Sequence[Row], *, keep_cursor: bool = True, presorted: bool = False) -> None:
         """Replace all rows, re-applying the current sort.
 
@@ -305,6 +341,12 @@ class RecordTable(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, force=True)
         self._update_virtual_size()
         self._place_cursor(index, previous_key)
+        if self._marked:  # a row no longer shown cannot stay marked
+            shown = set(map(itemgetter(0), self._view))
+            kept = {key: None for key in self._marked if key in shown}
+            if len(kept) != len(self._marked):
+                self._marked = kept
+                self._marks_changed()
         self.refresh()
 
     def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
@@ -454,7 +496,12 @@ class RecordTable(ScrollView, can_focus=True):
         elif not self._view and y == 1:
             text, style = join_cells([EMPTY_MESSAGE]), self._style("record-table--empty")
         elif (index := y - 1 + scroll_y) < len(self._view):
-            text, style = self._row_text(self._view[index][1]), self._row_style(index)
+            key, cells = self._view[index]
+            text, style = self._row_text(cells), self._row_style(index)
+            if key in self._marked:
+                text = "•" + text[GAP:]
+                if index != self._cursor:
+                    style = self._style("record-table--marked")
         else:
             return Strip.blank(self.size.width, self.rich_style)
         strip = Strip([Segment(text, style)], cell_len(text))
@@ -517,6 +564,15 @@ class RecordTable(ScrollView, can_focus=True):
         index = offset.y - 1 + int(self.scroll_y)
         if index >= len(self._view):
             return
+        if event.ctrl or event.meta:  # ctrl+click marks or unmarks one row
+            self._toggle(self._view[index][0])
+            self._move_cursor(index)
+            return
+        if event.shift:  # shift+click marks from the cursor to the row
+            low, high = sorted((self._cursor, index))
+            self._mark([key for key, _cells in self._view[low : high + 1]])
+            self._move_cursor(index)
+            return
         if event.chain > 1 and self._last_click_selected:
             return
         self._last_click_selected = index == self._cursor
@@ -578,6 +634,51 @@ class RecordTable(ScrollView, can_focus=True):
         """Post `Selected` for the highlighted row (nothing when empty)."""
         if (key := self.cursor_key) is not None:
             self.post_message(self.Selected(self, key))
+
+    def _toggle(self, key: str) -> None:
+        if key in self._marked:
+            del self._marked[key]
+        else:
+            self._marked[key] = None
+        self._marks_changed()
+
+    def _mark(self, keys: list[str]) -> None:
+        self._marked.update(dict.fromkeys(keys))
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self.refresh()
+        self.post_message(self.MarksChanged(self, self.marked_keys))
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the highlighted row, then move down (space, space…)."""
+        if (key := self.cursor_key) is not None:
+            self._toggle(key)
+            self._move_cursor(self._cursor + 1)
+
+    def _mark_step(self, step: int) -> None:
+        if (key := self.cursor_key) is None:
+            return
+        self._move_cursor(self._cursor + step)
+        self._mark([key, self.cursor_key or key])
+
+    def action_mark_down(self) -> None:
+        """Mark the highlighted row and the one below, and move to it."""
+        self._mark_step(1)
+
+    def action_mark_up(self) -> None:
+        """Mark the highlighted row and the one above, and move to it."""
+        self._mark_step(-1)
+
+    def action_clear_marks(self) -> None:
+        """Unmark every row."""
+        self.clear_marks()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape unmarks only when rows are marked (else it is the screen's)."""
+        if action == "clear_marks":
+            return bool(self._marked)
+        return True
 
     def action_sort_next(self) -> None:
         """Sort by the column right of the sorted one."""

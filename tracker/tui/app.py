@@ -11,8 +11,9 @@ the UI thread only ever reads snapshots. Results come back through the
 `on_worker_state_changed`, as a one-line notification.
 
 Preferences (`config.toml` in `tracker.locations.config_dir()`): `theme = "…"`
-remembers the chosen Textual theme, and a `[keys]` table rebinds keys by binding
-id, e.g. `"register.new" = "N"` (see the help screen, `?`, for every id).
+remembers the chosen Textual theme, a `[keys]` table rebinds keys by binding
+id, e.g. `"register.new" = "N"` (see the help screen, `?`, for every id), and a
+`[views]` table names saved queries (`tracker.tui.views`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tracker.register import Register
 from tracker.tui.key_order import KeysInOrderApp
 from tracker.tui.keys import APP_BINDINGS
 from tracker.tui.snapshot import RegisterChanged, RegisterSnapshot
+from tracker.tui.views import SavedView, read_views
 from widgets.status_bar import SyncState
 
 CONFIG_FILE = "config.toml"
@@ -53,6 +55,7 @@ class Preferences:
     theme: str | None
     keys: dict[str, str]
     problem: str | None = None
+    views: tuple[SavedView, ...] = ()
 
 
 def preferences_path() -> Path:
@@ -60,7 +63,8 @@ def preferences_path() -> Path:
 
 
 def load_preferences(path: Path | None = None) -> Preferences:
-    """The user's theme and key bindings; a damaged file is reported, not fatal."""
+    """The user's theme, key bindings and saved views; a damaged file is
+    reported, not fatal."""
     path = path or preferences_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -72,7 +76,13 @@ def load_preferences(path: Path | None = None) -> Preferences:
         return Preferences(
             theme if isinstance(theme, str) else None, {}, f"{path}: [keys] must map ids to keys"
         )
-    return Preferences(theme if isinstance(theme, str) else None, {str(k): v for k, v in keys.items()})
+    views, problem = read_views(data.get("views"))
+    return Preferences(
+        theme if isinstance(theme, str) else None,
+        {str(k): v for k, v in keys.items()},
+        f"{path}: {problem}" if problem else None,
+        views,
+    )
 
 
 def save_theme(theme: str, path: Path | None = None) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.message import Message
 
+from data.errors import TrackerError
 from data.ids import Kind
 from data.kinds import KINDS
 from data.query import Access
@@ -115,6 +116,8 @@ class RegisterSnapshot:
     access: dict[Kind, Access] = field(default_factory=dict, repr=False, compare=False)
     """How a query reads each kind's listing rows (see `data.query.parse`)."""
     reader: Callable[[str], Document | None] | None = field(default=None, repr=False, compare=False)
+    me: str | None = None
+    """The person at the keyboard (their git identity's name), for `owner:me`."""
 
     @property
     def documents(self) -> dict[Kind, Listed]:
@@ -160,6 +163,7 @@ class RegisterSnapshot:
             fields=fields,
             access={kind: register.row_access(kind) for kind in KINDS},
             reader=register.read_document,
+            me=_me(register),
         )
 
     def people(self) -> list[str]:
@@ -190,6 +194,13 @@ class RegisterSnapshot:
         if self.find(record_id) is None or self.reader is None:
             return None
         return self.reader(record_id)
+
+
+def _me(register: Register) -> str | None:
+    try:
+        return register.identity().name
+    except TrackerError:  # no git identity: `owner:me` stays as typed
+        return None
 
 
 def _row_maker(names: tuple[str, ...], kind: Kind, today: date) -> Callable[[tuple[Any, ...]], Row]:

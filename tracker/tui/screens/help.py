@@ -65,6 +65,9 @@ def binding_sections(screen: Screen[Any], app: App[Any]) -> list[tuple[str, list
     sections = []
     for node in _nodes(screen, app):
         bindings = own_bindings(type(node))
+        declared = {binding.action for binding in bindings}
+        for added in node._bindings.key_to_bindings.values():  # bound at run time: saved views
+            bindings += [binding for binding in added if binding.action not in declared]
         if node is app and screen.is_modal:
             bindings = [binding for binding in bindings if binding.priority]
         if bindings:

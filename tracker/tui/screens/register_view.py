@@ -22,15 +22,34 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from data.errors import QueryError, TrackerError
 from data.ids import Kind, kind_of
+from data.kinds import KINDS as KINDS_OF
+from data.kinds import label
 from data.model import ACTION_STATUSES, Vocabulary
 from data.query import parse
 from tracker.tui.screens.record_actions import RecordActionsScreen
 from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, tracker_app
+from tracker.tui.views import resolve_me
 from widgets.filter_bar import FilterBar
 from widgets.record_table import Column, RecordTable, SortKey
 from widgets.status_bar import StatusBar
 
 KINDS: tuple[Kind, Kind] = ("issue", "lesson")
+BULK_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "issue": ("status", "owner", "area", "severity", "visibility", "priority"),
+    "lesson": ("action_status", "area", "priority", "visibility"),
+}
+"""What triage changes on many records at once (`c`)."""
+
+
+def choices_for(kind: Kind, name: str, snapshot: RegisterSnapshot) -> list[str]:
+    """The words a field may take: the register's vocabulary, the table's fixed
+    choices, or the people the register knows."""
+    about = KINDS_OF[kind].fields()[name]
+    if about.words:
+        return list(getattr(snapshot.settings.vocabulary, about.words))
+    if about.choices:
+        return list(about.choices)
+    return snapshot.people()
 
 
 def _number(text: str) -> int:
@@ -167,6 +186,20 @@ class RegisterScreen(RecordActionsScreen):
             tooltip="Add from one line: a title, then fields like severity:high owner:priya",
         ),
         Binding(
+            "c",
+            "change_field",
+            "Change",
+            id="register.change",
+            tooltip="Change status, owner, area, severity or visibility of the marked rows (space marks)",
+        ),
+        Binding(
+            "w",
+            "views",
+            "Views",
+            id="register.views",
+            tooltip="Saved views: the named queries of [views] in your config.toml",
+        ),
+        Binding(
             "escape",
             "clear_filter",
             "Clear filter",
@@ -183,6 +216,7 @@ class RegisterScreen(RecordActionsScreen):
         self._words: Vocabulary | None = None
         self._wanted: dict[Kind, str] = {}
         self._ordered: dict[Kind, Ordered] = {}
+        self._counts: dict[Kind, tuple[int, int]] = {}
 
     def compose(self) -> ComposeResult:
         yield Tabs(Tab("1 Issues", id="tab-issue"), Tab("2 Lessons", id="tab-lesson"))
@@ -204,6 +238,11 @@ class RegisterScreen(RecordActionsScreen):
             table.sort_by("age", reverse=False)
         self.table("issue").focus()
         app = tracker_app(self)
+        for number, view in enumerate(app.preferences.views):
+            if view.key:
+                self._bindings.bind(
+                    view.key, f"view({number})", f"View: {view.name}", show=False, key_display=view.key
+                )
         self.query_one(StatusBar).show_sync(app.sync_state)
         if app.snapshot is not None:
             self._show(app.snapshot)
@@ -288,7 +327,8 @@ class RegisterScreen(RecordActionsScreen):
         )
         presorted = result.ordered is not None and result.ordered.order == current
         table.set_rows(result.rows, presorted=presorted)
-        bar.show_count(len(result.rows), result.total)
+        bar.show_count(len(result.rows), result.total, len(table.marked_keys))
+        self._counts[result.kind] = (len(result.rows), result.total)
         self._find_wanted(result.kind)
 
     def _set_sort_key(self, kind: Kind, column: str, key: SortKey) -> None:
@@ -299,6 +339,89 @@ class RegisterScreen(RecordActionsScreen):
     def _sorted(self, event: RecordTable.SortChanged) -> None:
         """Later filters sort the same way, in their worker."""
         self._filter(self._kind_of_table(event.table))
+
+    @on(RecordTable.MarksChanged)
+    def _marks_changed(self, event: RecordTable.MarksChanged) -> None:
+        kind = self._kind_of_table(event.table)
+        if kind in self._counts:
+            self.filter_bar(kind).show_count(*self._counts[kind], len(event.row_keys))
+
+    # --- changing many records at once (triage) ------------------------------------------
+
+    def _targets(self) -> list[str]:
+        """The marked rows, or else the highlighted one."""
+        table = self.table(self.kind)
+        marked = table.marked_keys
+        return marked or ([table.cursor_key] if table.cursor_key else [])
+
+    def action_change_field(self) -> None:
+        from tracker.tui.screens.choice_picker import ChoicePicker
+
+        targets = self._targets()
+        if not targets:
+            self.notify("no record selected", severity="warning")
+            return
+        fields = BULK_FIELDS[self.kind]
+        labels = [label(name, self.kind) for name in fields]
+        question = f"{self._counted(targets)}: change which field?"
+
+        def chosen(word: str | None) -> None:
+            if word is not None:
+                self._change_many(targets, fields[labels.index(word)])
+
+        self.app.push_screen(ChoicePicker(question, labels), chosen)
+
+    def _counted(self, targets: list[str]) -> str:
+        if len(targets) == 1:
+            snapshot = tracker_app(self).snapshot
+            return f"{targets[0]}  {snapshot.title_of(targets[0]) if snapshot else ''}"
+        return f"{len(targets)} marked {KINDS_OF[self.kind].plural}"
+
+    def _change_many(self, targets: list[str], name: str) -> None:
+        from tracker.tui.screens.choice_picker import ChoicePicker
+
+        snapshot = tracker_app(self).snapshot
+        assert snapshot is not None
+        choices = choices_for(self.kind, name, snapshot)
+        found = [snapshot.find(target) for target in targets]
+        current = {document.get(name) for document in found if document is not None}
+        now = current.pop() if len(current) == 1 else None
+        question = f"{self._counted(targets)}\n{label(name, self.kind).lower()}:"
+        self.app.push_screen(
+            ChoicePicker(question, choices, now if isinstance(now, str) else None),
+            lambda word: self._set_many(targets, name, word),
+        )
+
+    def _set_many(self, targets: list[str], name: str, value: str | None) -> None:
+        if value is None:
+            return
+        if len(targets) == 1:
+            self._set(targets[0], name, value)
+            return
+        said = f"{len(targets)} {KINDS_OF[self.kind].plural}: {label(name, self.kind).lower()} → {value}"
+        table = self.table(self.kind)
+
+        def done(_records: object) -> None:
+            self.notify(said)
+            table.clear_marks()
+
+        tracker_app(self).change(
+            lambda register: register.edit_many(targets, {name: value}, action=name),
+            f"Changing {said}",
+            on_done=done,
+        )
+
+    def action_change_status(self) -> None:
+        if len(self.table(self.kind).marked_keys) > 1:
+            self._change_many(self._targets(), KINDS_OF[self.kind].state)
+        else:
+            super().action_change_status()
+
+    def action_change_visibility(self) -> None:
+        if len(self.table(self.kind).marked_keys) > 1:
+            self._change_many(self._targets(), "visibility")
+        else:
+            super().action_change_visibility()
 
     @staticmethod
     def _kind_of_table(table: RecordTable) -> Kind:
@@ -321,6 +444,32 @@ class RegisterScreen(RecordActionsScreen):
 
     def action_clear_filter(self) -> None:
         self.filter_bar(self.kind).query_one(Input).value = ""
+        self.table(self.kind).focus()
+
+    # --- saved views ------------------------------------------------------------------------
+
+    def action_views(self) -> None:
+        from tracker.tui.screens.choice_picker import ChoicePicker
+
+        views = tracker_app(self).preferences.views
+        if not views:
+            self.notify(
+                'no saved views yet: add [views] to config.toml, e.g. mine = "owner:me -status:closed"',
+                timeout=8,
+            )
+            return
+        names = [f"{view.name}: {view.query}" for view in views]
+        self.app.push_screen(
+            ChoicePicker("Saved views", names),
+            lambda chosen: self.action_view(names.index(chosen)) if chosen is not None else None,
+        )
+
+    def action_view(self, number: int) -> None:
+        """Filter the register shown by saved view `number` (`owner:me` is you)."""
+        app = tracker_app(self)
+        view = app.preferences.views[number]
+        me = app.snapshot.me if app.snapshot is not None else None
+        self.filter_bar(self.kind).query_one(Input).value = resolve_me(view.query, me)
         self.table(self.kind).focus()
 
     # --- switching and opening -------------------------------------------------------------
