@@ -94,16 +94,36 @@ def join_cells(cells: list[str]) -> str:
 
 
 def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
-    """Return the width of each column for a table `available` cells wide.
+    """Return the width of each column for a table `available` cells wide (0:
+    the column is hidden).
 
-    Fixed widths are honoured; flexible columns share what is left after
-    the fixed columns and the gaps, each at least `MIN_FLEX_WIDTH` wide.
+    The flexible columns (the title) get the space first: when they would be
+    narrower than their `min_width`, the other columns give way, the highest
+    `priority` number first: each shrinks to its own `min_width`, then hides
+    (if it has a priority), until the flexible columns have their room or
+    nothing more can give. Flexible columns then share what is left, each at least
+    `MIN_FLEX_WIDTH` wide.
     """
     widths = [column.width or 0 for column in columns]
     flexible = [index for index, column in enumerate(columns) if column.width is None]
+    wanted = sum(max(MIN_FLEX_WIDTH, columns[index].min_width or 0) for index in flexible)
+
+    def spare() -> int:
+        shown = sum(1 for index, width in enumerate(widths) if width or index in flexible)
+        return available - sum(widths) - GAP * (shown + 1)
+
+    giving = sorted(
+        (index for index in range(len(columns)) if index not in flexible),
+        key=lambda index: -columns[index].priority,
+    )
+    for index in giving:  # the least important column gives first: shrinks, then hides
+        floor, needed = columns[index].min_width, max(wanted, columns[index].room)
+        if spare() < needed and floor is not None:
+            widths[index] = max(floor, widths[index] - (needed - spare()))
+        if spare() < needed and columns[index].priority > 0:
+            widths[index] = 0
     if flexible:
-        spare = available - sum(widths) - GAP * (len(columns) + 1)
-        share, extra = divmod(max(spare, 0), len(flexible))
+        share, extra = divmod(max(spare(), 0), len(flexible))
         for position, index in enumerate(flexible):
             widths[index] = max(MIN_FLEX_WIDTH, share + (position < extra))
     return widths
@@ -116,12 +136,21 @@ def _binding(keys: str, action: str, description: str, tooltip: str) -> Binding:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: `width=None` makes it share the spare width."""
+    """A table column: `width=None` makes it share the spare width.
+
+    `min_width`: a fixed column may shrink to it, and a flexible one asks for
+    that much before others shrink; `priority` above 0: the column may hide
+    when the table is narrow, the highest number first."""
 
     key: str
     label: str
     width: int | None = None
     align: Literal["left", "right"] = "left"
+    min_width: int | None = None
+    priority: int = 0
+    room: int = 0
+    """The width the flexible columns must keep for this column to show (a
+    column that only wide screens afford); 0: their `min_width`."""
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -461,7 +490,8 @@ class RecordTable(ScrollView, can_focus=True):
         """
         height = max(len(self._view), 1) + 1
         self._widths = layout_widths(self._columns, self._table_width_for(height))
-        self.virtual_size = Size(sum(self._widths) + GAP * (len(self._widths) + 1), height)
+        shown = sum(1 for width in self._widths if width)
+        self.virtual_size = Size(sum(self._widths) + GAP * (shown + 1), height)
 
     def _table_width_for(self, height: int) -> int:
         """Cells left for the table beside a vertical scrollbar, if one is due.
@@ -526,6 +556,7 @@ class RecordTable(ScrollView, can_focus=True):
             [
                 fit(cells[index] if index < count else "", width, column.align)
                 for index, (column, width) in enumerate(zip(self._columns, self._widths, strict=True))
+                if width
             ]
         )
 
@@ -535,6 +566,7 @@ class RecordTable(ScrollView, can_focus=True):
             [
                 self._header_cell(column, width)
                 for column, width in zip(self._columns, self._widths, strict=True)
+                if width
             ]
         )
 
@@ -585,6 +617,8 @@ class RecordTable(ScrollView, can_focus=True):
         """The column under virtual x (a gap belongs to the column before)."""
         right = GAP
         for column, width in zip(self._columns, self._widths, strict=True):
+            if not width:
+                continue
             right += width + GAP
             if x < right:
                 return column
