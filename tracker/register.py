@@ -662,7 +662,7 @@ class Register:
         if remote_url(self.git, remote) is None:
             raise NoRemote(
                 f"{self.root}: this register has no remote {remote!r} to sync with; "
-                f"add one with: git remote add {remote} URL (or tracker init --remote URL)"
+                f"add one with: git remote add {remote} URL (then tracker sync)"
             )
         notices = []
         with self.lock:

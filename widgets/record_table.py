@@ -306,6 +306,8 @@ class RecordTable(ScrollView, can_focus=True):
         self._sort_keys: dict[str, SortKey] = {}
         self._last_click_selected = False
         self._marked: dict[str, None] = {}
+        self.empty_message = EMPTY_MESSAGE
+        """What an empty table says (the app says why it is empty)."""
 
     # Public API ------------------------------------------------------------
 
@@ -524,7 +526,7 @@ class RecordTable(ScrollView, can_focus=True):
         if y == 0:
             text, style = self._header_text(), self._style("record-table--header")
         elif not self._view and y == 1:
-            text, style = join_cells([EMPTY_MESSAGE]), self._style("record-table--empty")
+            text, style = join_cells([self.empty_message]), self._style("record-table--empty")
         elif (index := y - 1 + scroll_y) < len(self._view):
             key, cells = self._view[index]
             text, style = self._row_text(cells), self._row_style(index)

@@ -34,6 +34,10 @@ from widgets.record_table import Column, RecordTable, SortKey
 from widgets.status_bar import StatusBar
 
 KINDS: tuple[Kind, Kind] = ("issue", "lesson")
+FILTER_HINTS: dict[Kind, str] = {
+    "issue": "/ filter issues: status:open severity:high area:finance owner:me words…",
+    "lesson": "/ filter lessons: action:agreed priority:high source:audit area:finance words…",
+}
 BULK_FIELDS: dict[Kind, tuple[str, ...]] = {
     "issue": ("status", "owner", "area", "severity", "visibility", "priority"),
     "lesson": ("action_status", "area", "priority", "visibility"),
@@ -223,10 +227,7 @@ class RegisterScreen(RecordActionsScreen):
         with ContentSwitcher(initial="issue"):
             for kind in KINDS:
                 with Vertical(id=kind):
-                    yield FilterBar(
-                        f"/ filter {kind}s: status:open severity:high area:finance words…",
-                        id=f"filter-{kind}",
-                    )
+                    yield FilterBar(FILTER_HINTS[kind], id=f"filter-{kind}")
                     yield RecordTable(COLUMNS[kind], id=f"table-{kind}")
         yield StatusBar()
         yield Footer()
@@ -326,6 +327,11 @@ class RegisterScreen(RecordActionsScreen):
             table.sort_column, table.sort_reverse, self._sort_keys[result.kind].get(table.sort_column or "")
         )
         presorted = result.ordered is not None and result.ordered.order == current
+        table.empty_message = (
+            f"No {result.kind}s match (escape clears the filter)"
+            if result.total
+            else f"No {result.kind}s yet: a adds one from a line, n opens the full form"
+        )
         table.set_rows(result.rows, presorted=presorted)
         bar.show_count(len(result.rows), result.total, len(table.marked_keys))
         self._counts[result.kind] = (len(result.rows), result.total)
