@@ -120,7 +120,7 @@ def read_line(line: str, words: Words) -> QuickEntry:
         elif value not in ("", None, []):
             fields[name] = value
     if title:
-        fields["title"] = " ".join(title)
+        fields = {"title": " ".join(title), **fields}
     else:
         problems.append("title: type a title first, then fields like severity:high")
     if "owner" in fields and "owner_role" in names and "owner_role" not in fields:

@@ -59,7 +59,7 @@ class QuickAdd(ModalScreen[str | dict[str, Any] | None]):
         )
         with Vertical(classes="dialog dialog--wide"):
             yield Static(
-                Text(f"Quick add {KINDS[self.kind].a}: a title, then fields (tab completes)"),
+                Text(f"Quick add {KINDS[self.kind].a}: a title, then fields · tab completes · enter adds"),
                 classes="dialog--question",
             )
             yield Input(
