@@ -35,6 +35,7 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from data.errors import InvalidRecord, TrackerError
+from data.kinds import KINDS
 from tracker.locations import config_dir
 from tracker.register import Register
 from tracker.tui.key_order import KeysInOrderApp
@@ -209,7 +210,7 @@ class TrackerApp(KeysInOrderApp):
         job = self._jobs.get(worker)
         if worker.group == "sync":
             self._show_sync(self.sync_state, syncing=False, error=one_line(error) if error else None)
-        if worker.group in ("watch", "sync-status"):
+        if worker.group in ("watch", "sync-status", "texts"):  # a filter reports its own
             return
         if isinstance(error, InvalidRecord) and job is not None and job.on_invalid is not None:
             job.on_invalid(error)
@@ -233,10 +234,24 @@ class TrackerApp(KeysInOrderApp):
     def _publish(self, snapshot: RegisterSnapshot) -> None:
         """Give every screen the new snapshot."""
         self.snapshot = snapshot
+        self._load_texts(snapshot)
         for notice in snapshot.notices:
             self.notify(notice, severity="warning", timeout=10)
         for screen in self.screen_stack:
             screen.post_message(RegisterChanged(snapshot))
+
+    def _load_texts(self, snapshot: RegisterSnapshot) -> None:
+        """Load the text index (every record's searchable text) in a worker now, so
+        that the first free word typed in a filter does not wait for it."""
+        index = snapshot.text_index
+        if index is None:
+            return
+
+        def load() -> None:
+            for kind in KINDS.values():
+                index.texts(kind.table, snapshot.head)
+
+        self.run_worker(load, name="texts", group="texts", thread=True, exclusive=True, exit_on_error=False)
 
     # --- another process committing ------------------------------------------------
 

@@ -8,7 +8,8 @@ keeps the cursor on its record when the register changes underneath it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, ClassVar
@@ -18,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Footer, Input, Tab, Tabs
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
 from data.errors import QueryError, TrackerError
 from data.ids import Kind, kind_of
@@ -98,14 +99,39 @@ class Filtered:
     error: str | None = None
 
 
+_PLAIN_WORD = re.compile(r'[^\s\-:<>=",][^\s:<>=",]*')
+"""A free word that is neither negated nor a field term nor a phrase."""
+
+
+def refines(old: str, new: str) -> bool:
+    """Whether query `new` can only match records `old` matched, so that it can be
+    run over `old`'s result alone: it adds whole terms (every term must match),
+    or it lengthens a last free word (the longer word is found in fewer texts).
+    Anything else (a value list growing, a negated word, an open phrase, a
+    comparison) can match more, and is run over every record."""
+    if not old.strip() or not new.startswith(old) or old.count('"') % 2:
+        return False
+    grown = new[len(old) :]
+    if old[-1].isspace() or grown[:1].isspace():
+        return True
+    last = old.split()[-1]
+    return bool(_PLAIN_WORD.fullmatch(last) and _PLAIN_WORD.fullmatch(last + grown))
+
+
 def filter_rows(
-    kind: Kind, text: str, snapshot: RegisterSnapshot, order: Order, orders: dict[Kind, Ordered]
+    kind: Kind,
+    text: str,
+    snapshot: RegisterSnapshot,
+    order: Order,
+    orders: dict[Kind, Ordered],
+    previous: Filtered | None = None,
 ) -> Filtered | None:
     """The rows matching `text`, in the table's order (runs in a thread worker;
     returns None when a newer filter has cancelled it). The query reads each
     record's listing row through a view, so no document is made. The sorted
     rows are kept in `orders` as soon as they are made, so that a filter
-    cancelled by the next keystroke still leaves them for it."""
+    cancelled by the next keystroke still leaves them for it. When the query
+    only narrows the `previous` result's (`refines`), only its rows are tried."""
     cached = orders.get(kind)
     total = len(snapshot.sources[kind])
     try:
@@ -119,7 +145,10 @@ def filter_rows(
         orders[kind] = cached
     if query is None:
         return Filtered(kind, text, [row for row, _ in cached.pairs], total, cached)
-    worker = get_current_worker()
+    try:
+        worker: Worker[Any] | None = get_current_worker()
+    except NoActiveWorker:  # called directly (tests): nothing can cancel it
+        worker = None
     table = "issues" if kind == "issue" else "lessons"
     on_rows = parse(text, kind, snapshot.settings.vocabulary, snapshot.today, access=snapshot.access[kind])
     test = on_rows.fields
@@ -128,9 +157,19 @@ def filter_rows(
         if snapshot.text_index is None:
             raise TrackerError("the register's text index is not loaded")
         words = on_rows.matching_words(snapshot.text_index.texts(table, snapshot.head))
+    tried: Iterable[tuple[Row, Any]] = cached.pairs
+    if (
+        previous is not None
+        and previous.error is None
+        and previous.ordered is cached
+        and previous.kind == kind
+        and refines(previous.text, text)
+    ):
+        sources = snapshot.sources[kind]
+        tried = [(row, sources[row[0]]) for row in previous.rows]
     shown = []
-    for count, (row, source) in enumerate(cached.pairs):
-        if count % 4096 == 0 and worker.is_cancelled:
+    for count, (row, source) in enumerate(tried):
+        if count % 4096 == 0 and worker is not None and worker.is_cancelled:
             return None
         if (words is None or words(row[0])) and test(source):
             shown.append(row)
@@ -221,6 +260,8 @@ class RegisterScreen(RecordActionsScreen):
         self._wanted: dict[Kind, str] = {}
         self._ordered: dict[Kind, Ordered] = {}
         self._counts: dict[Kind, tuple[int, int]] = {}
+        self._last: dict[Kind, Filtered] = {}
+        """Each kind's last result shown: the next, narrower query starts from it."""
 
     def compose(self) -> ComposeResult:
         yield Tabs(Tab("1 Issues", id="tab-issue"), Tab("2 Lessons", id="tab-lesson"))
@@ -301,7 +342,8 @@ class RegisterScreen(RecordActionsScreen):
         order = Order(
             table.sort_column, table.sort_reverse, self._sort_keys[kind].get(table.sort_column or "")
         )
-        work = partial(filter_rows, kind, self.filter_bar(kind).text, snapshot, order, self._ordered)
+        last = self._last.get(kind)
+        work = partial(filter_rows, kind, self.filter_bar(kind).text, snapshot, order, self._ordered, last)
         self.run_worker(
             work,
             name=f"filter {kind}s",
@@ -327,6 +369,7 @@ class RegisterScreen(RecordActionsScreen):
             table.sort_column, table.sort_reverse, self._sort_keys[result.kind].get(table.sort_column or "")
         )
         presorted = result.ordered is not None and result.ordered.order == current
+        self._last[result.kind] = result
         table.empty_message = (
             f"No {result.kind}s match (escape clears the filter)"
             if result.total
