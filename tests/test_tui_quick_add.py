@@ -58,6 +58,8 @@ def test_completion_offers_field_names_then_their_words_then_people():
 
     assert completed("Receipts sev") == "Receipts severity:"
     assert completed("Receipts severity:cr") == "Receipts severity:critical"
+    assert completed("Receipts ow") == "Receipts owner:"  # owner_role starts with owner too
+    assert completed("Receipts s") is None  # severity, status, statutory…
     assert completed("Receipts owner:pri") == "Receipts owner:priya"
     assert completed('Receipts owner:"pri') == 'Receipts owner:"priya Nair"'
     assert completed("Receipts") is None  # title words are left alone

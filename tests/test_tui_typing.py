@@ -202,3 +202,24 @@ def test_an_empty_update_says_why_it_was_not_added(demo_register: Register):
         assert problem.display and "must not be empty" in str(problem.render())
 
     drive_slowly(demo_register, steps)
+
+
+def test_a_full_issue_takes_thirteen_keys_besides_its_title_and_description(tmp_path: Any):
+    from data.settings import RegisterSettings
+
+    register = Register.init(tmp_path / "r", settings=RegisterSettings(people={"Priya Nair": "Finance lead"}))
+    register.add("issue", title="Earlier", owner="Priya Nair")
+    keys = ["n", *"Receipts", "tab", *"Bank", "tab", "enter", "up", "enter"]  # severity: high
+    keys += ["tab", "tab", *"pri", "right", "ctrl+s"]  # area: the first; owner completed, role filled
+    assert len(keys) - len("Receipts") - len("Bank") == 13
+
+    async def steps(app: TrackerApp, pilot: Pilot[None]) -> None:
+        type_at_full_speed(app, keys)
+        await until_quiet(app, pilot)
+        assert isinstance(app.screen, RegisterScreen)
+
+    drive_slowly(register, steps)
+    saved = [d for d in Register.open(register.root).documents("issue").values() if d["title"] == "Receipts"]
+    assert [(d["description"], d["severity"], d["owner"], d["owner_role"]) for d in saved] == [
+        ("Bank", "high", "Priya Nair", "Finance lead")
+    ]

@@ -162,6 +162,8 @@ class RecordTable(ScrollView, can_focus=True):
 
     Keys: up/down or j/k, pageup/pagedown, home/end or g/G, enter to select,
     `<`/`>` to sort by the previous/next column and `I` to invert the sort;
+    `space` marks a row (then moves down), `shift+up`/`shift+down`, ctrl+click
+    and shift+click mark more, escape unmarks (`marked_keys`, `MarksChanged`);
     every binding has an id `record_table.<action>` for keymaps. Styling:
     the component classes `record-table--header`, `--cursor`, `--odd`
     (zebra stripes) and `--empty`, themed in `DEFAULT_CSS`.

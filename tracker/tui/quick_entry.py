@@ -145,8 +145,10 @@ class QuickSuggester(Suggester):
         if pair is None:
             if len(last) < 2 or not last.islower():
                 return None
-            found = [name for name in names if name.startswith(last)]
-            return value + found[0][len(last) :] + ":" if len(found) == 1 else None
+            found = sorted((name for name in names if name.startswith(last)), key=len)
+            if not found or not all(name.startswith(found[0]) for name in found):
+                return None  # several fields start so: type on
+            return value + found[0][len(last) :] + ":"  # `ow` → owner: (owner_role is owner…)
         name, typed = pair.groups()
         if name not in names:
             return None
