@@ -89,8 +89,14 @@ def record_message(action: str, record_id: str, old: dict[str, Any] | None, new:
     changes = field_changes(old, new)
     updates = added_updates(old, new)
     kind = kind_of(record_id)
+    closing = {change.field: change for change in changes}.get("closed_on")
+    state = {change.field: change for change in changes}.get("status")
     if old is None:
         subject = f'{record_id}: new {kind} "{show(new.get("title"))}"'
+    elif closing is not None and state is not None and len(changes) == 2 and not updates:
+        # closed_on follows the status: say what happened, resolved or reopened
+        verb = "reopened" if closing.new in (None, "") else "closed" if state.new == "closed" else "resolved"
+        subject = f"{record_id}: {verb}, status {show(state.old)} → {show(state.new)}"
     elif len(changes) == 1 and not updates:
         change = changes[0]
         if change.field in LONG_TEXT_FIELDS:

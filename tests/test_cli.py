@@ -83,7 +83,7 @@ def test_list_as_json_sorted_and_counted(cli):
         (["list", "colour:red"], "tracker: unknown field 'colour' for issues"),
         (["show", "../../etc/passwd"], "tracker: '../../etc/passwd' is not a record ID"),
         (["show", "ISS-4K7Q2M"], "tracker: ISS-4K7Q2M: no such record in this register"),
-        (["add", "x", "--severity", "apocalyptic"], "tracker: ISS-"),
+        (["add", "x", "--severity", "apocalyptic"], "tracker: the new issue (nothing was saved): severity"),
         (["add", "x", "--raised-on", "31/02/2024"], "raised_on: must be a valid date like 2025-03-31"),
         (["edit", "ISS-4K7Q2M", "--set", "colour=red"], "tracker: ISS-4K7Q2M: no such record"),
         (["log", "--since", "last tuesday"], "tracker: --since: 'last tuesday' is not a date"),

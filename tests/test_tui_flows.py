@@ -383,9 +383,11 @@ def test_a_commit_by_another_process_refreshes_the_view_and_keeps_the_cursor(dem
 
 
 def test_every_binding_has_an_id_and_a_description(register: Register):
-    from tracker.tui.screens.help import binding_sections
+    from test_tui_help import our_classes_with_keys
 
-    for _section, bindings in binding_sections():
+    from tracker.tui.keys import APP_BINDINGS
+
+    for bindings in [APP_BINDINGS, *(vars(cls)["BINDINGS"] for cls in our_classes_with_keys())]:
         for binding in bindings:
             assert binding.id and binding.description and binding.tooltip, binding
 
@@ -395,7 +397,8 @@ def test_the_help_screen_lists_every_binding_with_the_users_keys(register: Regis
         await pilot.press("question_mark")
         await pilot.pause()
         text = str(app.screen.query_one("#keys").content)
-        assert "register.new" in text and "record.status" in text and "form.save" in text
+        # the keys of the screen help was opened over (the form's are in its own help)
+        assert "register.new" in text and "record.status" in text
         assert "\n  N " in text
 
     async def main() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from data import commits
-from data.changes import compose, record_message
+from data.changes import compose, field_changes, record_message, show
 from data.errors import (
     DamagedFile,
     GitError,
@@ -477,6 +477,42 @@ class Register:
             self._commit(paths, record_message(action, record.id, old, document))
             return record
 
+    def edit_many(self, texts: list[str], changes: dict[str, Any], action: str = "edit") -> list[AnyRecord]:
+        """Give many records the same field values (triage): one commit for all
+        of them, through `save_many`; the records that changed are returned."""
+        if not texts:
+            return []
+        for name in ("id", "updates", "created_at"):
+            if name in changes:
+                raise InvalidRecord(texts[0], [f"{name}: cannot be edited"])
+        with self.writing():
+            changed: list[AnyRecord] = []
+            body: list[str] = []
+            for text in texts:
+                current = self.get(text)
+                old = to_document(current)
+                unknown = [name for name in changes if name not in type(current).model_fields]
+                if unknown:
+                    raise InvalidRecord(
+                        current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown]
+                    )
+                record = _validated(type(current), {**old, **changes}, current.id)
+                self._check_words(record, set(changes))
+                if "closed_on" not in changes:
+                    close_or_reopen(record, old.get("status"), self.settings.vocabulary, self.today())
+                document = to_document(record)
+                if document != old:
+                    changed.append(record)
+                    body += [f"{record.id}: {change.describe()}" for change in field_changes(old, document)]
+            if changed:
+                said = ", ".join(
+                    f"{name.replace('_', ' ')} → {show(value)}" for name, value in changes.items()
+                )
+                kinds = {kind_of(record.id) for record in changed}
+                what = KINDS[kinds.pop()].plural if len(kinds) == 1 else "records"
+                self.save_many(changed, f"{len(changed)} {what}: {said}", body, action)
+            return changed
+
     def add_update(self, text: str, body: str, kind: str = "comment", visibility: str = "internal") -> Update:
         with self.writing() as me:
             current = self.get(text)
@@ -626,7 +662,7 @@ class Register:
         if remote_url(self.git, remote) is None:
             raise NoRemote(
                 f"{self.root}: this register has no remote {remote!r} to sync with; "
-                f"add one with: git remote add {remote} URL (or tracker init --remote URL)"
+                f"add one with: git remote add {remote} URL (then tracker sync)"
             )
         notices = []
         with self.lock:

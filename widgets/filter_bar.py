@@ -95,9 +95,9 @@ class FilterBar(Horizontal):
     def focus_input(self) -> None:
         self.query_one(Input).focus()
 
-    def show_count(self, matching: int, total: int) -> None:
+    def show_count(self, matching: int, total: int, marked: int = 0) -> None:
         self.remove_class("-error")
-        self._say(f"{matching:,} of {total:,}")
+        self._say(f"{matching:,} of {total:,}" + (f" · {marked:,} marked" if marked else ""))
 
     def show_error(self, reason: str) -> None:
         self.add_class("-error")

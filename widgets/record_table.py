@@ -94,16 +94,36 @@ def join_cells(cells: list[str]) -> str:
 
 
 def layout_widths(columns: Sequence[Column], available: int) -> list[int]:
-    """Return the width of each column for a table `available` cells wide.
+    """Return the width of each column for a table `available` cells wide (0:
+    the column is hidden).
 
-    Fixed widths are honoured; flexible columns share what is left after
-    the fixed columns and the gaps, each at least `MIN_FLEX_WIDTH` wide.
+    The flexible columns (the title) get the space first: when they would be
+    narrower than their `min_width`, the other columns give way, the highest
+    `priority` number first: each shrinks to its own `min_width`, then hides
+    (if it has a priority), until the flexible columns have their room or
+    nothing more can give. Flexible columns then share what is left, each at least
+    `MIN_FLEX_WIDTH` wide.
     """
     widths = [column.width or 0 for column in columns]
     flexible = [index for index, column in enumerate(columns) if column.width is None]
+    wanted = sum(max(MIN_FLEX_WIDTH, columns[index].min_width or 0) for index in flexible)
+
+    def spare() -> int:
+        shown = sum(1 for index, width in enumerate(widths) if width or index in flexible)
+        return available - sum(widths) - GAP * (shown + 1)
+
+    giving = sorted(
+        (index for index in range(len(columns)) if index not in flexible),
+        key=lambda index: -columns[index].priority,
+    )
+    for index in giving:  # the least important column gives first: shrinks, then hides
+        floor, needed = columns[index].min_width, max(wanted, columns[index].room)
+        if spare() < needed and floor is not None:
+            widths[index] = max(floor, widths[index] - (needed - spare()))
+        if spare() < needed and columns[index].priority > 0:
+            widths[index] = 0
     if flexible:
-        spare = available - sum(widths) - GAP * (len(columns) + 1)
-        share, extra = divmod(max(spare, 0), len(flexible))
+        share, extra = divmod(max(spare(), 0), len(flexible))
         for position, index in enumerate(flexible):
             widths[index] = max(MIN_FLEX_WIDTH, share + (position < extra))
     return widths
@@ -116,12 +136,21 @@ def _binding(keys: str, action: str, description: str, tooltip: str) -> Binding:
 
 @dataclass(frozen=True)
 class Column:
-    """A table column: `width=None` makes it share the spare width."""
+    """A table column: `width=None` makes it share the spare width.
+
+    `min_width`: a fixed column may shrink to it, and a flexible one asks for
+    that much before others shrink; `priority` above 0: the column may hide
+    when the table is narrow, the highest number first."""
 
     key: str
     label: str
     width: int | None = None
     align: Literal["left", "right"] = "left"
+    min_width: int | None = None
+    priority: int = 0
+    room: int = 0
+    """The width the flexible columns must keep for this column to show (a
+    column that only wide screens afford); 0: their `min_width`."""
 
 
 class RecordTable(ScrollView, can_focus=True):
@@ -133,6 +162,8 @@ class RecordTable(ScrollView, can_focus=True):
 
     Keys: up/down or j/k, pageup/pagedown, home/end or g/G, enter to select,
     `<`/`>` to sort by the previous/next column and `I` to invert the sort;
+    `space` marks a row (then moves down), `shift+up`/`shift+down`, ctrl+click
+    and shift+click mark more, escape unmarks (`marked_keys`, `MarksChanged`);
     every binding has an id `record_table.<action>` for keymaps. Styling:
     the component classes `record-table--header`, `--cursor`, `--odd`
     (zebra stripes) and `--empty`, themed in `DEFAULT_CSS`.
@@ -149,6 +180,12 @@ class RecordTable(ScrollView, can_focus=True):
         _binding(">", "sort_next", "Sort next", "Sort by the next column"),
         _binding("<", "sort_previous", "Sort previous", "Sort by the previous column"),
         _binding("I", "sort_invert", "Invert sort", "Reverse the sort order"),
+        _binding(
+            "space", "toggle_mark", "Mark", "Mark or unmark the row (for a change to many), then go down"
+        ),
+        _binding("shift+down", "mark_down", "Mark down", "Mark this row and the one below"),
+        _binding("shift+up", "mark_up", "Mark up", "Mark this row and the one above"),
+        _binding("escape", "clear_marks", "Unmark all", "Unmark every marked row"),
     ]
 
     ALLOW_SELECT = False
@@ -159,6 +196,7 @@ class RecordTable(ScrollView, can_focus=True):
         "record-table--cursor",
         "record-table--odd",
         "record-table--empty",
+        "record-table--marked",
     }
 
     DEFAULT_CSS = """
@@ -183,6 +221,10 @@ class RecordTable(ScrollView, can_focus=True):
             background: $block-cursor-background;
             color: $block-cursor-foreground;
             text-style: $block-cursor-text-style;
+        }
+        & > .record-table--marked {
+            background: $secondary 30%;
+            text-style: bold;
         }
         & > .record-table--empty {
             color: $text-muted;
@@ -210,6 +252,19 @@ class RecordTable(ScrollView, can_focus=True):
         def __init__(self, table: RecordTable, row_key: str) -> None:
             self.table = table
             self.row_key = row_key
+            super().__init__()
+
+        @property
+        def control(self) -> RecordTable:
+            """The table that posted the message (for `@on` selectors)."""
+            return self.table
+
+    class MarksChanged(Message):
+        """Rows were marked or unmarked (`row_keys`: the marked rows, in order)."""
+
+        def __init__(self, table: RecordTable, row_keys: list[str]) -> None:
+            self.table = table
+            self.row_keys = row_keys
             super().__init__()
 
         @property
@@ -252,6 +307,9 @@ class RecordTable(ScrollView, can_focus=True):
         self._sort_reverse = False
         self._sort_keys: dict[str, SortKey] = {}
         self._last_click_selected = False
+        self._marked: dict[str, None] = {}
+        self.empty_message = EMPTY_MESSAGE
+        """What an empty table says (the app says why it is empty)."""
 
     # Public API ------------------------------------------------------------
 
@@ -285,6 +343,17 @@ class RecordTable(ScrollView, can_focus=True):
         """True when the sort is descending."""
         return self._sort_reverse
 
+    @property
+    def marked_keys(self) -> list[str]:
+        """Keys of the marked rows, in the order they are shown."""
+        return [key for key, _cells in self._view if key in self._marked] if self._marked else []
+
+    def clear_marks(self) -> None:
+        """Unmark every row."""
+        if self._marked:
+            self._marked.clear()
+            self._marks_changed()
+
     def set_rows(self, rows: Sequence[Row], *, keep_cursor: bool = True, presorted: bool = False) -> None:
         """Replace all rows, re-applying the current sort.
 
@@ -305,6 +374,12 @@ class RecordTable(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, force=True)
         self._update_virtual_size()
         self._place_cursor(index, previous_key)
+        if self._marked:  # a row no longer shown cannot stay marked
+            shown = set(map(itemgetter(0), self._view))
+            kept = {key: None for key in self._marked if key in shown}
+            if len(kept) != len(self._marked):
+                self._marked = kept
+                self._marks_changed()
         self.refresh()
 
     def sort_by(self, column_key: str, reverse: bool | None = None) -> None:
@@ -419,7 +494,8 @@ class RecordTable(ScrollView, can_focus=True):
         """
         height = max(len(self._view), 1) + 1
         self._widths = layout_widths(self._columns, self._table_width_for(height))
-        self.virtual_size = Size(sum(self._widths) + GAP * (len(self._widths) + 1), height)
+        shown = sum(1 for width in self._widths if width)
+        self.virtual_size = Size(sum(self._widths) + GAP * (shown + 1), height)
 
     def _table_width_for(self, height: int) -> int:
         """Cells left for the table beside a vertical scrollbar, if one is due.
@@ -452,9 +528,14 @@ class RecordTable(ScrollView, can_focus=True):
         if y == 0:
             text, style = self._header_text(), self._style("record-table--header")
         elif not self._view and y == 1:
-            text, style = join_cells([EMPTY_MESSAGE]), self._style("record-table--empty")
+            text, style = join_cells([self.empty_message]), self._style("record-table--empty")
         elif (index := y - 1 + scroll_y) < len(self._view):
-            text, style = self._row_text(self._view[index][1]), self._row_style(index)
+            key, cells = self._view[index]
+            text, style = self._row_text(cells), self._row_style(index)
+            if key in self._marked:
+                text = "•" + text[GAP:]
+                if index != self._cursor:
+                    style = self._style("record-table--marked")
         else:
             return Strip.blank(self.size.width, self.rich_style)
         strip = Strip([Segment(text, style)], cell_len(text))
@@ -479,6 +560,7 @@ class RecordTable(ScrollView, can_focus=True):
             [
                 fit(cells[index] if index < count else "", width, column.align)
                 for index, (column, width) in enumerate(zip(self._columns, self._widths, strict=True))
+                if width
             ]
         )
 
@@ -488,6 +570,7 @@ class RecordTable(ScrollView, can_focus=True):
             [
                 self._header_cell(column, width)
                 for column, width in zip(self._columns, self._widths, strict=True)
+                if width
             ]
         )
 
@@ -517,6 +600,15 @@ class RecordTable(ScrollView, can_focus=True):
         index = offset.y - 1 + int(self.scroll_y)
         if index >= len(self._view):
             return
+        if event.ctrl or event.meta:  # ctrl+click marks or unmarks one row
+            self._toggle(self._view[index][0])
+            self._move_cursor(index)
+            return
+        if event.shift:  # shift+click marks from the cursor to the row
+            low, high = sorted((self._cursor, index))
+            self._mark([key for key, _cells in self._view[low : high + 1]])
+            self._move_cursor(index)
+            return
         if event.chain > 1 and self._last_click_selected:
             return
         self._last_click_selected = index == self._cursor
@@ -529,6 +621,8 @@ class RecordTable(ScrollView, can_focus=True):
         """The column under virtual x (a gap belongs to the column before)."""
         right = GAP
         for column, width in zip(self._columns, self._widths, strict=True):
+            if not width:
+                continue
             right += width + GAP
             if x < right:
                 return column
@@ -578,6 +672,51 @@ class RecordTable(ScrollView, can_focus=True):
         """Post `Selected` for the highlighted row (nothing when empty)."""
         if (key := self.cursor_key) is not None:
             self.post_message(self.Selected(self, key))
+
+    def _toggle(self, key: str) -> None:
+        if key in self._marked:
+            del self._marked[key]
+        else:
+            self._marked[key] = None
+        self._marks_changed()
+
+    def _mark(self, keys: list[str]) -> None:
+        self._marked.update(dict.fromkeys(keys))
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        self.refresh()
+        self.post_message(self.MarksChanged(self, self.marked_keys))
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the highlighted row, then move down (space, space…)."""
+        if (key := self.cursor_key) is not None:
+            self._toggle(key)
+            self._move_cursor(self._cursor + 1)
+
+    def _mark_step(self, step: int) -> None:
+        if (key := self.cursor_key) is None:
+            return
+        self._move_cursor(self._cursor + step)
+        self._mark([key, self.cursor_key or key])
+
+    def action_mark_down(self) -> None:
+        """Mark the highlighted row and the one below, and move to it."""
+        self._mark_step(1)
+
+    def action_mark_up(self) -> None:
+        """Mark the highlighted row and the one above, and move to it."""
+        self._mark_step(-1)
+
+    def action_clear_marks(self) -> None:
+        """Unmark every row."""
+        self.clear_marks()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape unmarks only when rows are marked (else it is the screen's)."""
+        if action == "clear_marks":
+            return bool(self._marked)
+        return True
 
     def action_sort_next(self) -> None:
         """Sort by the column right of the sorted one."""

@@ -1,7 +1,8 @@
 """Screenshots of the register view and a record for the README, made from a small
 register with fixed IDs and dates so that they are the same on every run.
 
-    python tests/screenshots/make_screenshots.py      # writes register.svg, record.svg here
+    python tests/screenshots/make_screenshots.py
+    # writes register-80x24.svg, register-160x48.svg, quick_add.svg and record.svg here
 
 The same sample register is used by the snapshot tests (tests/test_tui_snapshots.py).
 """
@@ -147,24 +148,38 @@ def sample_register(root: Path) -> Register:
     return register
 
 
-async def _capture(register: Register, folder: Path, size: tuple[int, int]) -> None:
+QUICK_LINE = "Receipts rejected by the bank severity:high area:fin owner:pri"
+"""Typed into quick add, stopping where completion offers the rest."""
+
+
+async def _capture(register: Register, folder: Path, size: tuple[int, int], record: bool) -> list[str]:
     from tracker.tui.app import Preferences, build_app
 
+    width, height = size
     app = build_app(register, today=TODAY, preferences=Preferences(None, {}))
+    written = [f"register-{width}x{height}.svg"]
     async with app.run_test(size=size) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        app.save_screenshot("register.svg", str(folder))
-        await pilot.press("enter")
+        app.save_screenshot(written[0], str(folder))
+        if not record:
+            return written
+        await pilot.press("a", *["space" if char == " " else char for char in QUICK_LINE])
+        await pilot.pause(0.2)
+        app.save_screenshot("quick_add.svg", str(folder))
+        await pilot.press("escape", "enter")
         await pilot.pause()
         app.save_screenshot("record.svg", str(folder))
+        return [*written, "quick_add.svg", "record.svg"]
 
 
 def main() -> None:
+    written = []
     with tempfile.TemporaryDirectory() as scratch:
         register = sample_register(Path(scratch) / "register")
-        asyncio.run(_capture(register, HERE, (100, 30)))
-    print(f"wrote {HERE / 'register.svg'} and {HERE / 'record.svg'}")
+        written += asyncio.run(_capture(register, HERE, (80, 24), record=False))
+        written += asyncio.run(_capture(register, HERE, (160, 48), record=True))
+    print("wrote " + ", ".join(str(HERE / name) for name in written))
 
 
 if __name__ == "__main__":

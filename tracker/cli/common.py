@@ -46,14 +46,26 @@ def reports_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+READ_ONLY_COMMANDS = frozenset({"list", "show", "history", "log", "export"})
+"""Commands that only read: they never create a register, not even the default one."""
+
+
 def open_register(ctx: click.Context) -> Register:
-    """The register this invocation works on, created on first use if it is the
-    user's default register."""
+    """The register this invocation works on. The user's default register is
+    created on first use by a command that writes (or the terminal UI); a
+    command that only reads says there is none yet and writes nothing."""
     from tracker.locations import find_register
     from tracker.register import Register
 
     root, is_default = find_register(ctx.obj.get("register"))
     if is_default and not (root / "tracker.toml").exists():
+        if ctx.info_name in READ_ONLY_COMMANDS:
+            from data.errors import RegisterNotFound
+
+            raise RegisterNotFound(
+                f"{root}: no register here yet, so nothing to {ctx.info_name}; "
+                'tracker add "a title" creates it, or give one with --register PATH'
+            )
         click.echo(f"tracker: creating your register at {root}", err=True)
         return Register.init(root, name="My register")
     return Register.open(root)

@@ -23,9 +23,20 @@ def add(ctx: click.Context, title: str, as_json: bool, **options: Any) -> None:
     """Log a new issue; prints its ID."""
     fields = field_values(options)
     register = open_register(ctx)
-    issue = register.add("issue", title=title, **fields)
+    issue = add_record(register, "issue", title=title, **fields)
     say_notices(register)
     print_created(issue, as_json)
+
+
+def add_record(register: Any, kind: Kind, **fields: Any) -> Any:
+    """`register.add`, with problems said of "the new issue": the ID it was
+    about to get was never created, so it is not named."""
+    from data.errors import InvalidRecord
+
+    try:
+        return register.add(kind, **fields)
+    except InvalidRecord as error:
+        raise InvalidRecord(f"the new {kind} (nothing was saved)", error.problems) from None
 
 
 def print_created(record: Any, as_json: bool) -> None:
@@ -38,7 +49,7 @@ def print_created(record: Any, as_json: bool) -> None:
         click.echo(record.id)
 
 
-@click.command(name="list")
+@click.command(name="list", context_settings={"ignore_unknown_options": True})
 @click.argument("query", nargs=-1)
 @click.option("--lessons", is_flag=True, help="List lessons instead of issues.")
 @click.option("--sort", help="Sort by a field (severity, age, status, …); -field for descending.")
@@ -56,7 +67,9 @@ def list_records(
     as_json: bool,
     count: bool,
 ) -> None:
-    """List issues (or lessons) matching a QUERY, such as: status:open severity:high area:finance"""
+    """List issues (or lessons) matching a QUERY, such as: status:open severity:high area:finance
+
+    A negated term needs no `--`: tracker list -vulnerable:yes -status:closed"""
     register = open_register(ctx)
     kind: Kind = "lesson" if lessons else "issue"
     found = register.search(" ".join(query), kind, sort, whole=as_json)

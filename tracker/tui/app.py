@@ -11,8 +11,9 @@ the UI thread only ever reads snapshots. Results come back through the
 `on_worker_state_changed`, as a one-line notification.
 
 Preferences (`config.toml` in `tracker.locations.config_dir()`): `theme = "…"`
-remembers the chosen Textual theme, and a `[keys]` table rebinds keys by binding
-id, e.g. `"register.new" = "N"` (see the help screen, `?`, for every id).
+remembers the chosen Textual theme, a `[keys]` table rebinds keys by binding
+id, e.g. `"register.new" = "N"` (see the help screen, `?`, for every id), and a
+`[views]` table names saved queries (`tracker.tui.views`).
 """
 
 from __future__ import annotations
@@ -27,17 +28,20 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from data.errors import InvalidRecord, TrackerError
+from data.kinds import KINDS
 from tracker.locations import config_dir
 from tracker.register import Register
+from tracker.tui.key_order import KeysInOrderApp
 from tracker.tui.keys import APP_BINDINGS
 from tracker.tui.snapshot import RegisterChanged, RegisterSnapshot
+from tracker.tui.views import SavedView, read_views
 from widgets.status_bar import SyncState
 
 CONFIG_FILE = "config.toml"
@@ -52,6 +56,7 @@ class Preferences:
     theme: str | None
     keys: dict[str, str]
     problem: str | None = None
+    views: tuple[SavedView, ...] = ()
 
 
 def preferences_path() -> Path:
@@ -59,7 +64,8 @@ def preferences_path() -> Path:
 
 
 def load_preferences(path: Path | None = None) -> Preferences:
-    """The user's theme and key bindings; a damaged file is reported, not fatal."""
+    """The user's theme, key bindings and saved views; a damaged file is
+    reported, not fatal."""
     path = path or preferences_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
@@ -71,7 +77,13 @@ def load_preferences(path: Path | None = None) -> Preferences:
         return Preferences(
             theme if isinstance(theme, str) else None, {}, f"{path}: [keys] must map ids to keys"
         )
-    return Preferences(theme if isinstance(theme, str) else None, {str(k): v for k, v in keys.items()})
+    views, problem = read_views(data.get("views"))
+    return Preferences(
+        theme if isinstance(theme, str) else None,
+        {str(k): v for k, v in keys.items()},
+        f"{path}: {problem}" if problem else None,
+        views,
+    )
 
 
 def save_theme(theme: str, path: Path | None = None) -> None:
@@ -110,7 +122,7 @@ def one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-class TrackerApp(App[None]):
+class TrackerApp(KeysInOrderApp):
     """Tracker's issues and lessons registers in the terminal."""
 
     CSS_PATH = "app.tcss"
@@ -198,7 +210,7 @@ class TrackerApp(App[None]):
         job = self._jobs.get(worker)
         if worker.group == "sync":
             self._show_sync(self.sync_state, syncing=False, error=one_line(error) if error else None)
-        if worker.group in ("watch", "sync-status"):
+        if worker.group in ("watch", "sync-status", "texts"):  # a filter reports its own
             return
         if isinstance(error, InvalidRecord) and job is not None and job.on_invalid is not None:
             job.on_invalid(error)
@@ -222,10 +234,24 @@ class TrackerApp(App[None]):
     def _publish(self, snapshot: RegisterSnapshot) -> None:
         """Give every screen the new snapshot."""
         self.snapshot = snapshot
+        self._load_texts(snapshot)
         for notice in snapshot.notices:
             self.notify(notice, severity="warning", timeout=10)
         for screen in self.screen_stack:
             screen.post_message(RegisterChanged(snapshot))
+
+    def _load_texts(self, snapshot: RegisterSnapshot) -> None:
+        """Load the text index (every record's searchable text) in a worker now, so
+        that the first free word typed in a filter does not wait for it."""
+        index = snapshot.text_index
+        if index is None:
+            return
+
+        def load() -> None:
+            for kind in KINDS.values():
+                index.texts(kind.table, snapshot.head)
+
+        self.run_worker(load, name="texts", group="texts", thread=True, exclusive=True, exit_on_error=False)
 
     # --- another process committing ------------------------------------------------
 
@@ -313,7 +339,7 @@ class TrackerApp(App[None]):
         from tracker.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     def action_dashboard(self) -> None:
         from tracker.tui.screens.dashboard import DashboardScreen

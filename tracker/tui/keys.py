@@ -21,7 +21,16 @@ APP_BINDINGS: tuple[Binding, ...] = (
         "Help",
         key_display="?",
         id="app.help",
-        tooltip="Every key binding, with its id for rebinding",
+        tooltip="Every key of this screen, with its id for rebinding",
+    ),
+    Binding(
+        "f1",
+        "help",
+        "Help",
+        show=False,
+        priority=True,  # in forms, where ? is typed, and in dialogs
+        id="app.help_anywhere",
+        tooltip="Every key of this screen or dialog, from anywhere",
     ),
     Binding(
         "d",

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.message import Message
 
+from data.errors import TrackerError
 from data.ids import Kind
 from data.kinds import KINDS
 from data.query import Access
@@ -39,23 +40,32 @@ if TYPE_CHECKING:
 Document = dict[str, Any]
 Row = tuple[str, Sequence[str]]
 
+WIDE_TITLE = 60
+"""Columns shown only on wide screens leave the title at least this wide."""
 ISSUE_COLUMNS = (
     Column("id", "ID", 10),
-    Column("title", "Title"),
-    Column("status", "Status", 11),
-    Column("severity", "Severity", 8),
-    Column("area", "Area", 10),
-    Column("owner", "Owner", 10),
-    Column("age", "Age", 5, align="right"),
+    Column("title", "Title", min_width=30),
+    Column("status", "Status", 19, min_width=11, priority=1),
+    Column("severity", "Severity", 8, priority=3),
+    Column("area", "Area", 19, min_width=10, priority=4),
+    Column("owner", "Owner", 16, min_width=10, priority=5),
+    Column("target_date", "Target", 10, priority=6, room=WIDE_TITLE),
+    Column("priority", "Priority", 8, priority=7, room=WIDE_TITLE),
+    Column("visibility", "Visibility", 10, priority=8, room=WIDE_TITLE),
+    Column("age", "Age", 5, align="right", priority=2),
 )
+"""The title gets the space first: at 80 columns the owner and area hide; the
+target date, priority and visibility show once the title keeps `WIDE_TITLE`
+beside them, all of them from about 180 columns (`layout_widths`)."""
 LESSON_COLUMNS = (
     Column("id", "ID", 10),
-    Column("title", "Title"),
-    Column("action_status", "Action", 10),
-    Column("priority", "Priority", 8),
-    Column("area", "Area", 10),
-    Column("source", "Source", 10),
-    Column("age", "Age", 5, align="right"),
+    Column("title", "Title", min_width=30),
+    Column("action_status", "Action", 10, priority=1),
+    Column("priority", "Priority", 8, priority=3),
+    Column("area", "Area", 19, min_width=10, priority=4),
+    Column("source", "Source", 13, min_width=8, priority=5),
+    Column("visibility", "Visibility", 10, priority=6, room=WIDE_TITLE),
+    Column("age", "Age", 5, align="right", priority=2),
 )
 COLUMNS: dict[Kind, tuple[Column, ...]] = {"issue": ISSUE_COLUMNS, "lesson": LESSON_COLUMNS}
 
@@ -67,9 +77,9 @@ def _age(raised: str, today: date) -> str:
 
 
 _CELLS: dict[Kind, tuple[str, ...]] = {
-    "issue": ("id", "title", "status", "severity", "area", "owner"),
-    "lesson": ("id", "title", "action_status", "priority", "area", "source"),
+    kind: tuple(column.key for column in columns[:-1]) for kind, columns in COLUMNS.items()
 }
+"""A row's cells: every column's field but the age, which comes last."""
 
 
 class Listed(Mapping[str, Document]):
@@ -115,6 +125,8 @@ class RegisterSnapshot:
     access: dict[Kind, Access] = field(default_factory=dict, repr=False, compare=False)
     """How a query reads each kind's listing rows (see `data.query.parse`)."""
     reader: Callable[[str], Document | None] | None = field(default=None, repr=False, compare=False)
+    me: str | None = None
+    """The person at the keyboard (their git identity's name), for `owner:me`."""
 
     @property
     def documents(self) -> dict[Kind, Listed]:
@@ -160,7 +172,19 @@ class RegisterSnapshot:
             fields=fields,
             access={kind: register.row_access(kind) for kind in KINDS},
             reader=register.read_document,
+            me=_me(register),
         )
+
+    def people(self) -> list[str]:
+        """Everyone the register knows: the `[people]` of tracker.toml, then every
+        owner and person who raised or logged a record (for completion)."""
+        names = dict.fromkeys(self.settings.people)
+        for kind, sources in self.sources.items():
+            for name in ("owner", KINDS[kind].raised_by):
+                if name in self.fields[kind]:
+                    place = self.fields[kind].index(name)
+                    names.update(dict.fromkeys(source[place] for source in sources.values() if source[place]))
+        return list(names)
 
     def title_of(self, record_id: str) -> str:
         document = self.find(record_id)
@@ -179,6 +203,13 @@ class RegisterSnapshot:
         if self.find(record_id) is None or self.reader is None:
             return None
         return self.reader(record_id)
+
+
+def _me(register: Register) -> str | None:
+    try:
+        return register.identity().name
+    except TrackerError:  # no git identity: `owner:me` stays as typed
+        return None
 
 
 def _row_maker(names: tuple[str, ...], kind: Kind, today: date) -> Callable[[tuple[Any, ...]], Row]:

@@ -87,6 +87,12 @@ def resolved_caption(figures: Dashboard) -> Text:
     return Text(text)
 
 
+def drawn(counts: list[float]) -> list[float]:
+    """A trend to draw: none when every count is zero (a sparkline of equal
+    values draws every bar at full height, which reads as a lot)."""
+    return counts if any(counts) else []
+
+
 class DashboardScreen(Screen[None]):
     """Counts, ageing and the backlog trend for the whole register."""
 
@@ -167,9 +173,9 @@ class DashboardScreen(Screen[None]):
             Text(f"Dashboard: {loaded.register_name}  (as of {figures.today:%d %b %Y})")
         )
         self.query_one("#dashboard-headline", Static).update(headline(figures))
-        self.query_one("#backlog", Sparkline).data = [count for _, count in figures.backlog]
+        self.query_one("#backlog", Sparkline).data = drawn([count for _, count in figures.backlog])
         self.query_one("#backlog-caption", Static).update(backlog_caption(figures))
-        self.query_one("#resolved", Sparkline).data = [count for _, count in figures.resolved_per_week]
+        self.query_one("#resolved", Sparkline).data = drawn([count for _, count in figures.resolved_per_week])
         self.query_one("#resolved-caption", Static).update(resolved_caption(figures))
         charts: dict[str, list[tuple[str, Any]]] = {
             "by-severity": list(figures.open_by_severity),

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from data.ids import is_record_id, normalise_id
 from widgets.record_table import Column, RecordTable
@@ -49,6 +49,7 @@ class LinkPicker(ModalScreen[str | None]):
                 [Column("id", "ID", 10), Column("title", "Title"), Column("kind", "Kind", 14)],
                 id="candidates",
             )
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(RecordTable).set_rows(self.candidates)

@@ -40,8 +40,14 @@ class RecordScreen(RecordActionsScreen):
         ),
         Binding("j", "scroll(1)", "Down", show=False, id="record.scroll_down", tooltip="Scroll down"),
         Binding("k", "scroll(-1)", "Up", show=False, id="record.scroll_up", tooltip="Scroll up"),
-        Binding("g", "scroll_home", "Top", show=False, id="record.top", tooltip="Scroll to the top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="record.bottom", tooltip="Scroll to the bottom"),
+        Binding(
+            "pagedown,space", "page(1)", "Page down", show=False, id="record.page_down", tooltip="Down a page"
+        ),
+        Binding("pageup,b", "page(-1)", "Page up", show=False, id="record.page_up", tooltip="Up a page"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="record.top", tooltip="Scroll to the top"),
+        Binding(
+            "G,end", "scroll_end", "Bottom", show=False, id="record.bottom", tooltip="Scroll to the bottom"
+        ),
     ]
 
     def __init__(self, record_id: str) -> None:
@@ -100,6 +106,12 @@ class RecordScreen(RecordActionsScreen):
     def action_scroll(self, lines: int) -> None:
         view = self.query_one(RecordView)
         view.scroll_to(y=view.scroll_y + lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        view = self.query_one(RecordView)
+        view.scroll_to(
+            y=view.scroll_y + pages * max(1, view.scrollable_content_region.height - 1), animate=False
+        )
 
     def action_scroll_home(self) -> None:
         self.query_one(RecordView).scroll_home(animate=False)

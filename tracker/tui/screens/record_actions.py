@@ -89,7 +89,8 @@ class RecordActionsScreen(Screen[None]):
             name, choices = "status", app.snapshot.settings.vocabulary.statuses
         else:
             name, choices = "action_status", list(ACTION_STATUSES)
-        picker = ChoicePicker(f"{document['id']}: {name.replace('_', ' ')}", choices, document.get(name))
+        heading = f"{document['id']}  {document['title']}\n{name.replace('_', ' ')}:"
+        picker = ChoicePicker(heading, choices, document.get(name))
         self.app.push_screen(picker, lambda word: self._set(document["id"], name, word))
 
     def action_change_visibility(self) -> None:
@@ -97,7 +98,8 @@ class RecordActionsScreen(Screen[None]):
 
         if (document := self._current()) is None:
             return
-        picker = ChoicePicker(f"{document['id']}: who may see it", VISIBILITIES, document.get("visibility"))
+        heading = f"{document['id']}  {document['title']}\nwho may see it:"
+        picker = ChoicePicker(heading, VISIBILITIES, document.get("visibility"))
         self.app.push_screen(picker, lambda word: self._set(document["id"], "visibility", word))
 
     def _set(self, record_id: str, name: str, value: str | None) -> None:

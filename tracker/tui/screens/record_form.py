@@ -26,6 +26,7 @@ from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
@@ -41,52 +42,53 @@ from tracker.tui.snapshot import Document, tracker_app
 ORDER: dict[Kind, tuple[str, ...]] = {
     "issue": (
         "title",
-        "type",
-        "status",
+        "description",
         "severity",
-        "priority",
         "area",
-        "visibility",
         "owner",
         "owner_role",
-        "raised_by",
-        "raised_on",
+        "status",
         "target_date",
-        "closed_on",
+        "workaround",
+        "type",
+        "priority",
+        "visibility",
         "affects_vulnerable",
         "statutory_impact",
         "cost_gbp",
         "cost_basis",
         "tags",
-        "lessons",
         "related",
+        "lessons",
+        "raised_on",
+        "raised_by",
+        "closed_on",
         "external_ref",
-        "description",
-        "workaround",
     ),
     "lesson": (
         "title",
-        "type",
-        "action_status",
-        "priority",
-        "area",
-        "source",
-        "visibility",
-        "owner_role",
-        "logged_by",
-        "logged_on",
-        "was_risk",
-        "tags",
-        "issues",
-        "external_ref",
         "event",
         "effect",
         "cause",
-        "early_warnings",
         "recommendation",
+        "area",
+        "type",
+        "action_status",
+        "priority",
+        "source",
+        "visibility",
+        "owner_role",
+        "early_warnings",
+        "was_risk",
+        "tags",
+        "issues",
+        "logged_on",
+        "logged_by",
+        "external_ref",
     ),
 }
-"""Where the form puts each field; a field not listed here comes at the end."""
+"""Where the form puts each field: what staff fill in most first (the title, then
+the main long text one Tab below it); a field not listed here comes at the end."""
 InputKind = Literal["line", "select", "date", "bool", "number", "list", "markdown"]
 _INPUTS: dict[str, InputKind] = {
     "line": "line",
@@ -166,7 +168,8 @@ def _shown(value: Any) -> str:
 
 
 class RecordForm(Screen[str | None]):
-    """New (`document=None`) or edit form; dismisses with the saved record's ID."""
+    """New (`document=None`, filled from `start`) or edit form; dismisses with
+    the saved record's ID."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Validate and save (one commit)"),
@@ -177,17 +180,27 @@ class RecordForm(Screen[str | None]):
             "ctrl+e",
             "external_editor",
             "$EDITOR",
+            priority=True,  # before the text area's own ctrl+e (end of line)
             id="form.editor",
             tooltip="Edit the focused long text in your $EDITOR",
         ),
+        Binding(
+            "ctrl+t",
+            "next_long_text",
+            "Long text",
+            id="form.long_text",
+            tooltip="Go to the next long text (description, workaround…)",
+        ),
     ]
 
-    def __init__(self, kind: Kind, document: Document | None) -> None:
+    def __init__(self, kind: Kind, document: Document | None, start: Document | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.document = document
+        self.start = start or {}
         self.specs: list[FieldSpec] = []
         self.initial: dict[str, Any] = {}
+        self._filled_role = ""
 
     # --- building -------------------------------------------------------------------
 
@@ -195,7 +208,7 @@ class RecordForm(Screen[str | None]):
         app = tracker_app(self)
         assert app.snapshot is not None
         self.specs = field_specs(self.kind, app.snapshot.settings.vocabulary)
-        start = self.document or self._defaults(app.today)
+        start = self.document or {**self._defaults(app.today), **self.start}
         if self.document is None:
             heading = f"New {self.kind}"
         else:
@@ -242,6 +255,7 @@ class RecordForm(Screen[str | None]):
         if spec.input == "markdown":
             return TextArea(str(value or ""), id=name, soft_wrap=True, tab_behavior="focus", compact=True)
         validators = [DateText(spec.optional)] if spec.input == "date" else []
+        suggester = self._suggester(spec.name)
         placeholder = {"date": "YYYY-MM-DD", "number": "e.g. 25000", "list": "comma, separated"}.get(
             spec.input, ""
         )
@@ -253,7 +267,19 @@ class RecordForm(Screen[str | None]):
             valid_empty=spec.optional,
             compact=True,
             select_on_focus=False,
+            suggester=suggester,
         )
+
+    def _suggester(self, name: str) -> SuggestFromList | None:
+        """Names and roles the register knows, offered as they are typed (→ takes one)."""
+        snapshot = tracker_app(self).snapshot
+        assert snapshot is not None
+        kind = KINDS[self.kind]
+        if name in ("owner", kind.raised_by):
+            return SuggestFromList(snapshot.people(), case_sensitive=False)
+        if name == "owner_role":
+            return SuggestFromList(sorted(set(snapshot.settings.people.values())), case_sensitive=False)
+        return None
 
     def on_mount(self) -> None:
         self.initial = self.values()
@@ -370,10 +396,23 @@ class RecordForm(Screen[str | None]):
         question = "Discard your changes? They have not been saved."
         self.app.push_screen(ConfirmationModal(question, yes="Discard", no="Keep editing"), answered)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`ctrl+e` is the editor's only in a long text; elsewhere it stays the
+        line's own (end of line)."""
+        if action == "external_editor":
+            return isinstance(self.focused, TextArea)
+        return True
+
+    def action_next_long_text(self) -> None:
+        chain = self.focus_chain
+        start = chain.index(self.focused) + 1 if self.focused in chain else 0
+        areas = [widget for widget in chain[start:] + chain[:start] if isinstance(widget, TextArea)]
+        if areas:
+            areas[0].focus()
+
     def action_external_editor(self) -> None:
         area = self.focused
         if not isinstance(area, TextArea):
-            self.notify("ctrl+e edits a long text: move to one first (description, workaround…)")
             return
         editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
         handle, name = tempfile.mkstemp(suffix=".md", prefix="tracker-")
@@ -389,6 +428,19 @@ class RecordForm(Screen[str | None]):
             self.notify(f"editor {editor[0]!r} did not run: {error.strerror or error}", severity="error")
         finally:
             os.unlink(name)
+
+    @on(Input.Changed, "#input-owner")
+    def _fill_owner_role(self, event: Input.Changed) -> None:
+        """The owner's role from `[people]` in tracker.toml, unless one was typed."""
+        people = tracker_app(self).snapshot
+        roles = self.query("#input-owner_role").results(Input)
+        role_input = next(iter(roles), None)
+        if people is None or role_input is None:
+            return
+        role = people.settings.people.get(event.value.strip())
+        if role and role_input.value.strip() in ("", self._filled_role):
+            role_input.value = role
+            self._filled_role = role
 
     @on(Input.Changed)
     def _validate_typing(self, event: Input.Changed) -> None:

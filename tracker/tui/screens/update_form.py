@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Label, Select, Static, TextArea
 
 from data.model import VISIBILITIES
 
@@ -51,7 +51,8 @@ class UpdateForm(ModalScreen[NewUpdate | None]):
                 )
             with Horizontal(classes="dialog--buttons"):
                 yield Button("Add update (ctrl+s)", id="save", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button("Cancel (esc)", id="cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -60,7 +61,9 @@ class UpdateForm(ModalScreen[NewUpdate | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         if not text.strip():
-            self.query_one("#problem", Static).update(Text("text: must not be empty"))
+            problem = self.query_one("#problem", Static)
+            problem.update(Text("text: must not be empty"))
+            problem.set_class(True, "-shown")
             return
         kind = self.query_one("#kind", Select).value
         visibility = self.query_one("#visibility", Select).value
