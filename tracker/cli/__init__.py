@@ -60,7 +60,8 @@ class LazyGroup(click.Group):
 
         module, attribute = target.split(":")
         found = getattr(import_module(module), attribute)
-        assert isinstance(found, click.Command)
+        if not isinstance(found, click.Command):
+            raise TypeError(f"{target}: not a command")
         return found
 
 

@@ -144,8 +144,7 @@ class RegisterSnapshot:
         for kind, spec in KINDS.items():
             table = spec.table
             current = listing.rows[table]
-            if following:
-                assert previous is not None
+            if following and previous is not None:
                 changed = {
                     i
                     for i in listing.changed[previous.changes_seen :]
@@ -278,3 +277,14 @@ def tracker_app(node: DOMNode) -> TrackerApp:
     """The running TrackerApp, typed. (Screens run only inside it; importing it
     here would make the app and its screens import each other.)"""
     return cast("TrackerApp", node.app)
+
+
+def loaded_snapshot(node: DOMNode) -> RegisterSnapshot:
+    """The register as last loaded, for screens that open only once it has been
+    (forms, pickers, quick add); TrackerError if it has not been loaded yet."""
+    from data.errors import TrackerError
+
+    snapshot = tracker_app(node).snapshot
+    if snapshot is None:
+        raise TrackerError("the register is still loading; try again in a moment")
+    return snapshot

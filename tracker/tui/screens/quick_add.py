@@ -20,7 +20,7 @@ from data.ids import Kind
 from data.kinds import KINDS, label
 from data.model import AnyRecord
 from tracker.tui.quick_entry import QuickEntry, QuickSuggester, Words, read_line
-from tracker.tui.snapshot import tracker_app
+from tracker.tui.snapshot import loaded_snapshot, tracker_app
 
 EXAMPLES: dict[Kind, str] = {
     "issue": "Receipts rejected severity:high area:finance owner:priya",
@@ -52,8 +52,7 @@ class QuickAdd(ModalScreen[str | dict[str, Any] | None]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        snapshot = tracker_app(self).snapshot
-        assert snapshot is not None
+        snapshot = loaded_snapshot(self)
         self.words = Words(
             self.kind, snapshot.settings.vocabulary, tuple(snapshot.people()), snapshot.settings.people
         )

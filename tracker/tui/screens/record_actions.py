@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from data.ids import kind_of
 from data.model import ACTION_STATUSES, VISIBILITIES
-from tracker.tui.snapshot import Document, tracker_app
+from tracker.tui.snapshot import Document, loaded_snapshot, tracker_app
 
 
 class RecordActionsScreen(Screen[None]):
@@ -83,10 +83,9 @@ class RecordActionsScreen(Screen[None]):
 
         if (document := self._current()) is None:
             return
-        app = tracker_app(self)
-        assert app.snapshot is not None
+        snapshot = loaded_snapshot(self)
         if kind_of(document["id"]) == "issue":
-            name, choices = "status", app.snapshot.settings.vocabulary.statuses
+            name, choices = "status", snapshot.settings.vocabulary.statuses
         else:
             name, choices = "action_status", list(ACTION_STATUSES)
         heading = f"{document['id']}  {document['title']}\n{name.replace('_', ' ')}:"
@@ -142,8 +141,7 @@ class RecordActionsScreen(Screen[None]):
         )
 
     def _link_candidates(self, document: Document) -> list[tuple[str, list[str]]]:
-        snapshot = tracker_app(self).snapshot
-        assert snapshot is not None
+        snapshot = loaded_snapshot(self)
         kinds = ("lesson", "issue") if kind_of(document["id"]) == "issue" else ("issue",)
         linked = (
             set(document.get("lessons", []))

@@ -37,7 +37,7 @@ from data.ids import Kind
 from data.kinds import KINDS, KindOfRecord
 from data.model import AnyRecord, Vocabulary, problems, to_document, vocabulary_problems
 from data.validation import ValidationError
-from tracker.tui.snapshot import Document, tracker_app
+from tracker.tui.snapshot import Document, loaded_snapshot, tracker_app
 
 ORDER: dict[Kind, tuple[str, ...]] = {
     "issue": (
@@ -206,8 +206,7 @@ class RecordForm(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         app = tracker_app(self)
-        assert app.snapshot is not None
-        self.specs = field_specs(self.kind, app.snapshot.settings.vocabulary)
+        self.specs = field_specs(self.kind, loaded_snapshot(self).settings.vocabulary)
         start = self.document or {**self._defaults(app.today), **self.start}
         if self.document is None:
             heading = f"New {self.kind}"
@@ -272,8 +271,7 @@ class RecordForm(Screen[str | None]):
 
     def _suggester(self, name: str) -> SuggestFromList | None:
         """Names and roles the register knows, offered as they are typed (→ takes one)."""
-        snapshot = tracker_app(self).snapshot
-        assert snapshot is not None
+        snapshot = loaded_snapshot(self)
         kind = KINDS[self.kind]
         if name in ("owner", kind.raised_by):
             return SuggestFromList(snapshot.people(), case_sensitive=False)
@@ -318,9 +316,7 @@ class RecordForm(Screen[str | None]):
             record = kind.model.model_validate(data)
         except ValidationError as error:
             return None, problems(error)
-        app = tracker_app(self)
-        assert app.snapshot is not None
-        return record, vocabulary_problems(record, app.snapshot.settings.vocabulary)
+        return record, vocabulary_problems(record, loaded_snapshot(self).settings.vocabulary)
 
     # --- saving -----------------------------------------------------------------------
 

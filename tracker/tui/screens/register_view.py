@@ -28,7 +28,7 @@ from data.kinds import label
 from data.model import ACTION_STATUSES, Vocabulary
 from data.query import parse
 from tracker.tui.screens.record_actions import RecordActionsScreen
-from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, tracker_app
+from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, loaded_snapshot, tracker_app
 from tracker.tui.views import resolve_me
 from widgets.filter_bar import FilterBar
 from widgets.record_table import Column, RecordTable, SortKey
@@ -429,8 +429,7 @@ class RegisterScreen(RecordActionsScreen):
     def _change_many(self, targets: list[str], name: str) -> None:
         from tracker.tui.screens.choice_picker import ChoicePicker
 
-        snapshot = tracker_app(self).snapshot
-        assert snapshot is not None
+        snapshot = loaded_snapshot(self)
         choices = choices_for(self.kind, name, snapshot)
         found = [snapshot.find(target) for target in targets]
         current = {document.get(name) for document in found if document is not None}
