@@ -268,7 +268,15 @@ LESSON_HEADERS: dict[str, list[str]] = {
         "background",
     ],
     "effect": ["effect", "impact", "consequence", "consequences", "effects"],
-    "cause": ["cause", "trigger", "cause trigger", "cause or trigger", "root cause", "causes"],
+    "cause": [
+        "cause",
+        "trigger",
+        "cause trigger",
+        "causes trigger",
+        "cause or trigger",
+        "root cause",
+        "causes",
+    ],
     "early_warnings": [
         "early warnings",
         "early warning indicators",

@@ -248,7 +248,7 @@ def _two_row_header(
         )
         both = f"{upper} {lower}".strip()
         choices = [lower, both] if upper and lower else [both]
-        joined.append(next((choice for choice in choices if known(choice)), both))
+        joined.append(next((choice for choice in choices if known(choice)), lower or upper))
     return joined
 
 

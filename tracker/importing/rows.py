@@ -213,8 +213,8 @@ class RowPlanner:
         incoming = to_document(record)
         merged = dict(current)
         changed: dict[str, tuple[Any, Any]] = {}
-        for name in [*sheet, "title", "description", "updates", "status", "closed_on"]:
-            if name not in incoming or incoming[name] == current.get(name) or name in changed:
+        for name in dict.fromkeys([*sheet, "title", self.spec.main_text, "updates", "status", "closed_on"]):
+            if name not in incoming or incoming[name] == current.get(name):
                 continue
             if name in memory and current.get(name) != memory[name]:
                 if incoming[name] != memory[name] and name in sheet:
