@@ -398,7 +398,7 @@ def test_excel_unicode_text_and_old_mac_csvs_are_read(
 ):
     path = tmp_path / name
     path.write_bytes(content)
-    plan, commit = import_file(register, path, ImportOptions())
+    _, commit = import_file(register, path, ImportOptions())
     assert commit is not None and "Café refunds" in documents(register)
 
 

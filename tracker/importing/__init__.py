@@ -27,6 +27,7 @@ from tracker.importing.plan import (
     plan_import,
 )
 from tracker.importing.report import report_dict, report_lines
+from tracker.importing.workbooks import sheets_in
 
 __all__ = [
     "Fix",
@@ -49,6 +50,7 @@ __all__ = [
     "plan_import",
     "report_dict",
     "report_lines",
+    "sheets_in",
 ]
 
 

@@ -64,6 +64,17 @@ def sheet_names(path: Path) -> list[str]:
         book.close()
 
 
+def sheets_in(path: Path) -> list[str]:
+    """The sheets of a workbook to choose from; none for other files or a
+    workbook that cannot be opened."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".ods"):
+        return []
+    try:
+        return sheet_names(path)
+    except UnreadableFile:
+        return []
+
+
 def read_grid(path: Path, name: str, row_limit: int | None = None) -> Grid:
     """One sheet's grid (the first `row_limit` rows, to look at its headers)."""
     if path.suffix.lower() == ".ods":
