@@ -30,7 +30,7 @@ from typing import Any
 
 from exports.tabular import unguard_cell
 from tracker.importing.errors import UnreadableFile
-from tracker.importing.workbooks import Grid, Merge, UnreadableCell, read_grid, sheet_names
+from tracker.importing.workbooks import Grid, Merge, UnreadableCell, Workbook
 
 __all__ = ["Row", "Sheet", "UnreadableCell", "UnreadableFile", "read_sheet"]
 
@@ -115,14 +115,15 @@ def read_sheet(
 
 
 def _read_workbook(path: Path, sheet: str | None, known: Known | None, kind: str) -> Sheet:
-    names = sheet_names(path)
-    if sheet is not None and sheet not in names:
-        raise UnreadableFile(path, f"has no sheet {sheet!r}; its sheets are {', '.join(names)}")
-    why = ""
-    if sheet is None and len(names) > 1:
-        sheet, why = _likeliest_sheet(path, names, known, kind)
-    chosen = sheet or names[0]
-    found = _sheet_from_grid(read_grid(path, chosen), known)
+    with Workbook(path) as book:
+        names = book.names
+        if sheet is not None and sheet not in names:
+            raise UnreadableFile(path, f"has no sheet {sheet!r}; its sheets are {', '.join(names)}")
+        why = ""
+        if sheet is None and len(names) > 1:
+            sheet, why = _likeliest_sheet(book, known, kind)
+        chosen = sheet or names[0]
+        found = _sheet_from_grid(book.grid(chosen), known)
     found.name = f"{path.name} (sheet {chosen!r})" if len(names) > 1 else path.name
     found.sheets = names
     if why:
@@ -130,12 +131,13 @@ def _read_workbook(path: Path, sheet: str | None, known: Known | None, kind: str
     return found
 
 
-def _likeliest_sheet(path: Path, names: list[str], known: Known | None, kind: str) -> tuple[str, str]:
+def _likeliest_sheet(book: Workbook, known: Known | None, kind: str) -> tuple[str, str]:
     """The sheet that looks most like a log of this kind, and why; UnreadableFile
     naming the sheets when none does, or two do equally."""
+    names, path = book.names, book.path
     scored: list[tuple[tuple[int, int], str, int]] = []
     for name in names:
-        grid = read_grid(path, name, HEADER_SEARCH_ROWS)
+        grid = book.grid(name, HEADER_SEARCH_ROWS)
         found = _find_header(grid.rows, grid.merges, known)
         score = found[2] if found else 0
         lowered = name.lower()

@@ -53,15 +53,34 @@ class Grid:
     merges: list[Merge] = field(default_factory=list)
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The workbook's sheets, in order."""
-    if path.suffix.lower() == ".ods":
-        return [grid.name for grid in _ods_grids(path, row_limit=0)]
-    book = _open_xlsx(path)
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
+class Workbook:
+    """An open workbook: its sheet names, and each sheet's grid on request. Opened
+    once per import (opening a large .xlsx costs a second or more)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.ods = path.suffix.lower() == ".ods"
+        self.book: Any = None if self.ods else _open_xlsx(path)  # openpyxl's Workbook: untyped
+        if self.ods:
+            self.names = [grid.name for grid in _ods_grids(path, row_limit=0)]
+        else:
+            self.names = list(self.book.sheetnames)
+
+    def grid(self, name: str, row_limit: int | None = None) -> Grid:
+        """One sheet's grid (the first `row_limit` rows, to look at its headers)."""
+        if self.ods:
+            return next(grid for grid in _ods_grids(self.path, row_limit, only=name))
+        return _xlsx_grid(self.book, name, row_limit)
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def sheets_in(path: Path) -> list[str]:
@@ -70,20 +89,10 @@ def sheets_in(path: Path) -> list[str]:
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".ods"):
         return []
     try:
-        return sheet_names(path)
+        with Workbook(path) as book:
+            return book.names
     except UnreadableFile:
         return []
-
-
-def read_grid(path: Path, name: str, row_limit: int | None = None) -> Grid:
-    """One sheet's grid (the first `row_limit` rows, to look at its headers)."""
-    if path.suffix.lower() == ".ods":
-        return next(grid for grid in _ods_grids(path, row_limit, only=name))
-    book = _open_xlsx(path)
-    try:
-        return _xlsx_grid(book, name, row_limit)
-    finally:
-        book.close()
 
 
 def _open_xlsx(path: Path) -> Any:
