@@ -60,11 +60,12 @@ class Workbook:
     def __init__(self, path: Path):
         self.path = path
         self.ods = path.suffix.lower() == ".ods"
-        self.book: Any = None if self.ods else _open_xlsx(path)  # openpyxl's Workbook: untyped
+        self.book: Any = None  # openpyxl's Workbook (untyped); None for .ods
         if self.ods:
             self.names = [grid.name for grid in _ods_grids(path, row_limit=0)]
         else:
-            self.names = list(self.book.sheetnames)
+            book = _open_xlsx(path)
+            self.book, self.names = book, list(book.sheetnames)
 
     def grid(self, name: str, row_limit: int | None = None) -> Grid:
         """One sheet's grid (the first `row_limit` rows, to look at its headers)."""
