@@ -26,6 +26,8 @@ import click
 from tracker.cli.common import open_register, reports_errors
 
 STOPPING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+PROGRESS_FROM = 500
+"""Imports of fewer records finish before a progress line would help."""
 
 
 @click.command(name="import")
@@ -94,6 +96,8 @@ def import_command(
         plan = plan_import(register, file, options)
     commit = None
     if not dry_run and plan.ok:
+        if sys.stderr.isatty() and len(plan.created) + len(plan.updated) >= PROGRESS_FROM:
+            click.echo(f"Writing {len(plan.created) + len(plan.updated)} record(s) in one commit…", err=True)
         with _stopping_signals_roll_back():
             commit = apply_import(register, plan)
     for notice in register.notices:

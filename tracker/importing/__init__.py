@@ -14,12 +14,8 @@ from typing import Any
 from data.text import one_line
 from tracker.importing.errors import UnreadableFile
 from tracker.importing.fixes import Fix, apply_fix, fixes, grouped
+from tracker.importing.outcome import ImportOptions, ImportPlan, ImportRefused, ImportSetupError, Problem
 from tracker.importing.plan import (
-    ImportOptions,
-    ImportPlan,
-    ImportRefused,
-    ImportSetupError,
-    Problem,
     parse_column_overrides,
     parse_new_words,
     parse_value_overrides,

@@ -12,9 +12,11 @@ two ways of importing cannot drift apart.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, replace
+from datetime import date
 
-from tracker.importing.plan import ImportOptions, ImportPlan, Where
+from tracker.importing.outcome import ImportOptions, ImportPlan, Where
 from tracker.importing.values import words
 
 FIRST_ROWS = 5
@@ -93,7 +95,8 @@ def _fixes(group: Group, distinct_in_column: int, plan: ImportPlan) -> list[Fix]
     if group.kind == "duplicate file":
         return [Fix("--allow-duplicates", "allow_duplicates")]
     if group.kind == "two-digit year":
-        return [Fix("--century 20", "century", ("20",))]
+        century = _likely_century(value)
+        return [Fix(f"--century {century}", "century", (str(century),))]
     found: list[Fix] = []
     if name == "type" and words(value) in RAID_WORDS:
         found.append(Fix(f'--where "{column}=Issue"', "where", (column, "Issue")))
@@ -112,6 +115,12 @@ def _fixes(group: Group, distinct_in_column: int, plan: ImportPlan) -> list[Fix]
     if column and name and distinct_in_column >= 5 and group.kind != "other":
         found.append(Fix(f'--map "{column}="', "map_column", (column, "")))
     return found
+
+
+def _likely_century(value: str) -> int:
+    """19 for a year that would be in the future as 20xx (99 → 1999), else 20."""
+    found = re.search(r"(\d{2})\D*$", value)
+    return 19 if found and 2000 + int(found[1]) > date.today().year else 20
 
 
 def _map(header: str, name: str) -> Fix:

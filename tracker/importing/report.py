@@ -14,7 +14,7 @@ from typing import Any
 from data.kinds import KINDS
 from data.text import one_line
 from tracker.importing.fixes import grouped
-from tracker.importing.plan import ImportPlan
+from tracker.importing.outcome import ImportPlan
 
 CHANGES_SHOWN = 20
 

@@ -37,7 +37,7 @@ from data.text import clean_line
 from data.validation import ValidationError
 from data.values import TwoDigitYear
 from tracker.importing.columns import CLOSED_FLAG, ID_COLUMN, UPDATE_COLUMN
-from tracker.importing.plan import (
+from tracker.importing.outcome import (
     PROGRESS_EVERY,
     Change,
     Conflict,
