@@ -359,6 +359,7 @@ def test_re_import_keeps_what_was_changed_in_tracker_and_shows_field_changes(
     path.write_text("Ref,Title,Status,Severity\n1,One,Open,High\n2,Two,In progress,Low\n")
     plan = plan_import(register, path, ImportOptions())
     report = "\n".join(report_lines(plan))
+    assert f"row 2, {ids['1']} status: kept 'resolved'; the sheet says 'open'" in report
     assert f"{ids['1']} (ref 1): severity: 'low' → 'high'" in report
     assert f"{ids['2']} (ref 2): status: 'open' → 'in progress'" in report
     import_file(register, path, ImportOptions())
@@ -468,3 +469,43 @@ def test_cli_import_offers_the_fix_and_accepts_a_new_area(cli, register: Registe
     assert "Words added to the register" in done.stdout
     assert git(register.root, "status", "--porcelain") == ""
     assert date.fromisoformat(documents(register)["1"]["raised_on"]) <= date.today()
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("£1,234.56", 1234.56), ("£12k", 12000.0), ("£1.5m", 1_500_000.0), ("(500)", -500.0), ("2bn", 2e9)],
+)
+def test_one_reading_of_amounts_for_every_way_in(text: str, amount: float):
+    from data.values import read_amount
+
+    assert read_amount(text) == amount
+
+
+def test_one_reading_of_dates_for_every_way_in_refuses_to_guess_a_century():
+    from data.values import TwoDigitYear, read_date
+    from tracker.tui.screens.record_form import DateText
+
+    assert (
+        read_date("31/12/2026") == read_date("31 Dec 2026") == read_date("2026-12-31") == date(2026, 12, 31)
+    )
+    with pytest.raises(TwoDigitYear):
+        read_date("01/04/99")
+    assert read_date("01/04/99", century=19) == date(1999, 4, 1)
+    form_check = DateText(optional=False)
+    assert form_check.validate("31/12/2026").is_valid
+    assert not form_check.validate("01/04/99").is_valid
+
+
+def test_import_json_report_holds_the_groups_and_no_progress_bar_in_a_pipe(
+    cli, register: Register, tmp_path: Path
+):
+    import json
+
+    path = tmp_path / "log.csv"
+    path.write_text("Ref,Title,Status\n1,One,With supplier\n2,Two,With supplier\n")
+    result = cli("import", str(path), "--json")
+    report = json.loads(result.stderr)
+    (group,) = report["problem_groups"]
+    assert (group["value"], group["rows"]) == ("With supplier", [2, 3])
+    assert '--map-value status:"With supplier"=open' in group["fixes"]
+    assert "Checking" not in result.stderr

@@ -184,7 +184,7 @@ def _sheet_from_grid(grid: Grid, known: Known | None) -> Sheet:
     if filled:
         sheet.notes.append(f"{filled} cell(s) in merged ranges read as the merged cell's value")
     for index in range(last_header + 1, len(lines)):
-        values = lines[index]
+        values, lines[index] = lines[index], []  # each line let go once it is a row: half the peak memory
         if all(_blank(value) for value in values):
             continue
         cells = {header: values[i] if i < len(values) else None for i, header in enumerate(headers)}

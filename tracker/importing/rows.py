@@ -11,8 +11,12 @@ field:
 - the sheet agrees with the record: nothing to do;
 - the record still holds what the last import wrote: the sheet's new value is
   taken (and shown, field by field, in the dry run);
-- the record was changed in Tracker since: Tracker's value is kept; if the
-  sheet changed it too, that is reported as a conflict.
+- the record was changed in Tracker since: Tracker's value is kept, and the
+  sheet's value reported as a conflict (on every re-import while the two
+  disagree: an issue resolved in Tracker while the sheet still says open).
+
+A record with no memory (imported before Tracker kept one, or logged in Tracker
+with the same reference) takes the sheet's values, each shown in the dry run.
 
 A record is never made less restricted by an import (public after internal or
 restricted) unless `allow_loosen` says so. Without a reference column, rows
@@ -217,12 +221,10 @@ class RowPlanner:
             if name not in incoming or incoming[name] == current.get(name):
                 continue
             if name in memory and current.get(name) != memory[name]:
-                if incoming[name] != memory[name] and name in sheet:
+                if name in sheet:
                     self.plan.conflicts.append(
                         Conflict(row.number, record.id, name, current.get(name), incoming[name])
                     )
-                else:
-                    self.defaulted["kept value(s) changed in Tracker since the last import"] += 1
                 continue
             changed[name] = (current.get(name), incoming[name])
             merged[name] = incoming[name]

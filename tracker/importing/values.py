@@ -1,15 +1,18 @@
 """Turning spreadsheet cells into field values: dates as councils write them,
 yes/no answers, amounts in pounds, and the words of a register's lists.
 
-Dates are read day first, the British way: 01/04/2024 is 1 April 2024. Also read:
-2024-04-01, 1 Apr 2024, 1 April 2024, 1-Apr-24, Excel date cells and Excel date
-serial numbers. Words for status, severity, priority, area and the fixed lists
-(type, visibility, lesson source, action status) are matched to the register's
-own words: exactly, then through common synonyms (the SYNONYMS table: "WIP" is
-in progress, "Complete" is resolved, "H" is high), then as the one list word the
-cell contains ("2 - High"). RAG colours are read as a rating: for severity, red
-is high, amber medium and green low; as a status, red, amber and green all mean
-the issue is still open (map them otherwise with `--map-value`).
+Dates and amounts are read as everywhere else in Tracker (`data.values`): day
+first (01/04/2024 is 1 April 2024), never guessing the century of a two-digit
+year; £1,234.56 and £12k. Words for status, severity, priority, area and the
+fixed lists (type, visibility, lesson source, action status) are matched to the
+register's own words: exactly, then through common synonyms (the SYNONYMS
+table: "WIP" is in progress, "Complete" is resolved, "H" is high), then after a
+rank ("1 - Critical", "3 - Moderate"), then as the one list word the cell
+contains ("High impact"). A cell that negates ("Not resolved", "Public: no") is
+never read as the word it negates, and visibility takes exact words and
+synonyms only. RAG colours are read as a rating: for severity, red is high,
+amber medium and green low; as a status, red, amber and green all mean the
+issue is still open (map them otherwise with `--map-value`).
 `--map-value "status:Parked=open"` is consulted before all of that.
 
 Each function returns the value for the field, or raises ValueError with the
