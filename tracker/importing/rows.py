@@ -42,6 +42,7 @@ from data.validation import ValidationError
 from data.values import TwoDigitYear
 from tracker.importing.columns import CLOSED_FLAG, ID_COLUMN, UPDATE_COLUMN
 from tracker.importing.outcome import (
+    NEW_WORD_LISTS,
     PROGRESS_EVERY,
     Change,
     Conflict,
@@ -268,20 +269,20 @@ class RowPlanner:
                 if name in self.options.blank_bad:
                     self.defaulted[f"{name} left blank where it could not be read (--blank-bad {name})"] += 1
                     continue
-                kind = (
-                    "new word"
-                    if name in self.lists and name in ("area", "status", "severity", "priority")
-                    else "value"
-                    if name in self.lists
-                    else "unreadable"
-                )
-                self._problem(row, column, raw, str(error), name, kind)
+                self._problem(row, column, raw, str(error), name, self._problem_kind(name))
                 continue
             if value is not _OMIT:
                 values[name] = value
         self._closed_flag(row, values)
         self._dates_in_order(row, values)
         return values
+
+    def _problem_kind(self, name: str) -> str:
+        """A word the register's own lists could take (`--new-area`), a word of a
+        fixed list, or a cell that is no date, amount or yes/no."""
+        if name in NEW_WORD_LISTS:
+            return "new word"
+        return "value" if name in self.lists else "unreadable"
 
     def _problem(self, row: Row, column: str, raw: Any, reason: str, name: str, kind: str) -> None:
         self.plan.problems.append(Problem(row.number, column, shown(raw), reason, name, kind))
@@ -470,11 +471,7 @@ class RowPlanner:
         if top == "title" and not column:
             column = self.plan.columns.column_for(self.spec.main_text) or ""
         value = row.cells.get(column) if column else document.get(top)
-        kind = (
-            "new word"
-            if top in ("area", "status", "severity", "priority") and "is not one of" in reason
-            else "other"
-        )
+        kind = self._problem_kind(top) if "is not one of" in reason else "other"
         self.plan.problems.append(Problem(row.number, column, shown(value), reason, name, kind))
 
 
