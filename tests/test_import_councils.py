@@ -292,7 +292,7 @@ def test_long_titles_closed_flags_and_unreadable_costs_left_blank_on_request(
 ):
     title = "Supplier payments " + "held because the interface rejects files " * 6
     path = tmp_path / "log.csv"
-    path.write_text(f"Ref,Title,Closed?,Cost\n1,{title.strip()},Y,c. £30k\n2,Short,N,£12k\n")
+    path.write_text(f'Ref,Title,Closed?,Cost\n1,{title.strip()},Y,"£2,000 - £5,000"\n2,Short,N,c. £12k\n')
     plan = plan_import(register, path, ImportOptions())
     assert [fix.option for fix in fixes(plan)] == ["--blank-bad cost_gbp"]
     plan, commit = import_file(register, path, apply_fix(ImportOptions(), fixes(plan)[0]))
@@ -300,7 +300,11 @@ def test_long_titles_closed_flags_and_unreadable_costs_left_blank_on_request(
     records = documents(register)
     assert len(records["1"]["title"]) <= 200 and records["1"]["description"].startswith(title.strip())
     assert (records["1"]["status"], records["1"]["cost_gbp"]) == ("closed", None)
-    assert (records["2"]["status"], records["2"]["cost_gbp"]) == ("new", 12000.0)
+    assert (records["2"]["status"], records["2"]["cost_gbp"], records["2"]["cost_basis"]) == (
+        "new",
+        12000.0,
+        "estimate",  # "c. £12k": about £12,000
+    )
 
 
 def test_a_2000_row_sheet_reports_distinct_values_once_each_with_their_fix(

@@ -106,7 +106,7 @@ def _fixes(group: Group, distinct_in_column: int, plan: ImportPlan) -> list[Fix]
         elif name in WORD_LISTS and group.kind == "new word":
             found.append(Fix(f"--new-word {name}:{_quoted(value)}", "new_word", (name, value)))
         target = GUESS.get(name) or _first_word(group.reason)
-        if target:
+        if target and name != "area":  # a service area is the council's own: no area stands in for another
             found.append(
                 Fix(f"--map-value {name}:{_quoted(value)}={target}", "map_value", (name, value, target))
             )

@@ -27,6 +27,7 @@ unless `allow_duplicates` says so.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -69,6 +70,10 @@ from tracker.importing.values import (
     words,
 )
 
+APPROXIMATELY = re.compile(
+    r"^\s*(?:c\.?|ca\.?|circa|approx\.?|approximately|about|around|~)\s*(?=[£$\d])", re.I
+)
+"""How people mark an amount as approximate: "c. £30k", "approx £2,000", "~£500"."""
 MEMORY = "imported"
 """The key of a record's import memory among the fields Tracker does not declare."""
 TITLE_MAX = 200
@@ -271,11 +276,21 @@ class RowPlanner:
                     continue
                 self._problem(row, column, raw, str(error), name, self._problem_kind(name))
                 continue
+            if isinstance(value, _Estimate):
+                value = self._estimate(values, value)
             if value is not _OMIT:
                 values[name] = value
         self._closed_flag(row, values)
         self._dates_in_order(row, values)
         return values
+
+    def _estimate(self, values: dict[str, Any], estimate: _Estimate) -> float | None:
+        """An amount written "c. £30k" is read as £30,000, an estimate, unless the
+        row says its basis."""
+        if "cost_basis" in self.spec.fields() and not values.get("cost_basis"):
+            values["cost_basis"] = "estimate"
+            self.defaulted["amount written as approximate (c., approx., ~): read as an estimate"] += 1
+        return estimate.amount
 
     def _problem_kind(self, name: str) -> str:
         """A word the register's own lists could take (`--new-area`), a word of a
@@ -300,6 +315,9 @@ class RowPlanner:
         if name in BOOL_FIELDS:
             return to_bool(raw)
         if name in AMOUNT_FIELDS:
+            approximate = APPROXIMATELY.match(raw) if isinstance(raw, str) else None
+            if approximate:
+                return _Estimate(to_amount(raw[approximate.end() :]))
             return to_amount(raw)
         if name in LIST_FIELDS:
             return [as_text(item) for item in to_list(raw)]
@@ -489,6 +507,13 @@ class _Omitted:
 
 
 _OMIT: Any = _Omitted()
+
+
+class _Estimate:
+    """An amount written as approximate ("c. £30k")."""
+
+    def __init__(self, amount: float | None):
+        self.amount = amount
 
 
 class _Flag:
