@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar, Self
 
 from data.fields import About
+from data.values import AMOUNT_EXAMPLE, TwoDigitYear, read_amount, read_date
 
 Check = Callable[[Any], Any]
 
@@ -272,7 +273,8 @@ def flag(value: Any) -> bool:
 
 
 def day(value: Any) -> date:
-    """A calendar date, or text like 2025-03-31."""
+    """A calendar date, or text as people write one (`data.values`: 31/12/2026,
+    2026-12-31, 31 Dec 2026): the same reading for files, forms, options and imports."""
     if isinstance(value, datetime):
         if value.time() == datetime.min.time():
             return value.date()
@@ -281,10 +283,20 @@ def day(value: Any) -> date:
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            return _iso_date(value) or read_date(value)
+        except TwoDigitYear:
+            raise ValueError(f"must have the year in full, like 31/03/2025 (not {_shown(value)})") from None
         except ValueError:
             pass
-    raise ValueError(f"must be a valid date like 2025-03-31 (not {_shown(value)})")
+    raise ValueError(f"must be a valid date like 2025-03-31 or 31/03/2025 (not {_shown(value)})")
+
+
+def _iso_date(text: str) -> date | None:
+    """The stored form, read first and fast: records hold 2025-03-31."""
+    try:
+        return date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
+    except ValueError:
+        return None
 
 
 def moment(value: Any) -> datetime:
@@ -312,9 +324,11 @@ def amount(low: float, high: float) -> Check:
             number = float(value)
         elif isinstance(value, str):
             try:
-                number = float(value.strip())
+                number = read_amount(value)
             except ValueError:
-                raise ValueError(f"must be a number (not {_shown(value)})") from None
+                raise ValueError(
+                    f"must be a number or an amount like {AMOUNT_EXAMPLE} (not {_shown(value)})"
+                ) from None
         else:
             raise ValueError(f"must be a number (not {_kind(value)})")
         if math.isnan(number) or not low <= number <= high:

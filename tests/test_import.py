@@ -141,11 +141,11 @@ def test_a_file_that_is_not_a_table_is_refused_in_one_line(register: Register, t
     "text",
     [
         "01/04/2024",
-        "1/4/24",
+        "1/4/2024",
         "2024-04-01",
         "1 Apr 2024",
         "1 April 2024",
-        "1-Apr-24",
+        "1-Apr-2024",
         "01.04.2024",
         "Monday 1st April 2024",
         "April 1, 2024",
@@ -333,10 +333,10 @@ def test_cli_refuses_a_bad_file_with_the_report_on_stderr_and_exit_1(cli, regist
     result = cli("import", str(bad_file(tmp_path)))
     assert result.returncode == 1
     assert (
-        "row 4, column 'Severity' (severity): 'enormous' is not one of critical, high, medium, low"
+        "column 'Severity' (severity): 'enormous' is not one of critical, high, medium, low — 1 row(s): 4"
         in result.stderr
     )
-    assert "Problems (5); nothing was written" in result.stderr
+    assert "Problems (5 in 5 group(s)); nothing was written" in result.stderr
     assert result.stdout == ""
     assert commits(register) == before
     assert record_files(register) == []

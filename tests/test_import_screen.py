@@ -11,7 +11,7 @@ from typing import Any
 from conftest import git
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from tracker.register import Register
 from tracker.tui.screens.import_screen import ImportScreen
@@ -100,7 +100,20 @@ def test_problems_are_listed_literally_and_block_the_import(register: Register, 
 
     rows = asyncio.run(scenario())
     assert [[cell.plain if isinstance(cell, Text) else cell for cell in row] for row in rows] == [
-        ["2", "Severity", "enormous", "severity: is not one of critical, high, medium, low"]
+        [
+            "1 (2)",
+            "Severity",
+            "enormous",
+            "severity: is not one of critical, high, medium, low",
+            'fix: --new-word severity:"enormous"',
+        ],
+        [
+            "1 (2)",
+            "Severity",
+            "enormous",
+            "severity: is not one of critical, high, medium, low",
+            'fix: --map-value severity:"enormous"=medium',
+        ],
     ]
     path.write_text("Title,Severity\n[bold red]Boom[/],high\n")
 
@@ -134,7 +147,7 @@ def test_a_path_that_is_not_an_importable_file_is_explained_and_nothing_runs(
 
     missing, wrong_kind = asyncio.run(scenario())
     assert missing.endswith("missing.csv: no such file")
-    assert wrong_kind == "notes.docx: Tracker imports .csv, .xlsx and .json files"
+    assert wrong_kind == "notes.docx: Tracker imports .csv, .xlsx, .ods and .json files"
 
 
 def test_a_file_that_cannot_be_read_is_reported_as_an_error(register: Register, tmp_path: Path):
@@ -151,3 +164,75 @@ def test_a_file_that_cannot_be_read_is_reported_as_an_error(register: Register, 
     ((message, severity),) = asyncio.run(scenario()).notified
     assert message.startswith("broken.json: is not valid JSON")
     assert severity == "error"
+
+
+def test_the_whole_import_flow_without_the_command_line(register: Register, tmp_path: Path):
+    """Pick the sheet, change a column's field, map a word and accept a new area
+    from the grouped problems, check, then import: every step by key."""
+    import openpyxl
+
+    from data.settings import load_settings
+
+    path = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    book.active.title = "North"
+    book.create_sheet("South")
+    for name, sheet in (("North", book["North"]), ("South", book["South"])):
+        sheet.append(["Ref", "Title", "Status", "Service area", "When"])
+        sheet.append(
+            [f"{name[0]}1", f"{name} payroll late", "With supplier", "Adult social care", "01/04/2024"]
+        )
+    book.save(path)
+
+    async def scenario() -> tuple[ImportApp, list[str]]:
+        app = ImportApp(register)
+        seen: list[str] = []
+        async with app.run_test(size=(160, 50)) as pilot:
+            await check(pilot, path)
+            seen.append(shown(app, "#import-summary"))  # two likely sheets: an error naming them
+            screen = app.screen
+            assert isinstance(screen, ImportScreen)
+            screen.query_one("#import-sheet", Select).value = "South"  # checks that sheet
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            seen.append(shown(app, "#import-summary"))
+            columns = screen.query_one("#import-columns", DataTable)
+            columns.move_cursor(row=screen.columns.index("When"))
+            screen.query_one("#import-map-field", Input).value = "raised_on"
+            await pilot.press("ctrl+l")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            problems = screen.query_one("#import-problems", DataTable)
+            for wanted in ('--new-area "Adult social care"', '--map-value status:"With supplier"=open'):
+                index = next(i for i, fix in enumerate(screen.fixes) if fix and fix.option == wanted)
+                problems.move_cursor(row=index)
+                await pilot.press("ctrl+f")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            seen.append(shown(app, "#import-summary"))
+            seen.append(shown(app, "#import-options"))
+            await pilot.press("ctrl+g")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            seen.append(shown(app, "#import-summary"))
+        return app, seen
+
+    _, seen = asyncio.run(scenario())
+    assert "sheets 'North' and 'South' both look like issue logs" in seen[0]
+    assert "1 problem" in seen[1] or "problem(s)" in seen[1]
+    assert "would import 1 created" in seen[2]
+    assert seen[3] == (
+        'Options: --sheet \'South\' --map "When=raised_on" --map-value status:"with supplier"=open '
+        '--new-area "adult social care"'
+    )
+    assert seen[4].startswith("Imported book.xlsx (sheet 'South'): 1 created")
+    (record,) = Register.open(register.root).documents("issue").values()
+    assert (record["title"], record["status"], record["area"], record["raised_on"]) == (
+        "South payroll late",
+        "open",
+        "adult social care",
+        "2024-04-01",
+    )
+    assert "adult social care" in load_settings(register.root).vocabulary.areas
+    assert git(register.root, "status", "--porcelain") == ""

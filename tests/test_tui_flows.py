@@ -103,7 +103,9 @@ def test_a_form_with_problems_shows_them_beside_the_fields_and_writes_nothing(re
         await pilot.press("n")
         form = app.screen
         assert isinstance(form, RecordForm)
-        form.query_one("#input-target_date", Input).value = "31/03/2025"
+        form.query_one(
+            "#input-target_date", Input
+        ).value = "31/02/2025"  # 31/03/2025 is a date now (data.values)
         form.query_one("#input-cost_gbp", Input).value = "-5"
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -38,9 +38,12 @@ def test_dates_and_times():
     assert day(datetime(2025, 3, 31)) == date(2025, 3, 31)
     assert moment("2025-03-31T09:30:00Z") == datetime(2025, 3, 31, 9, 30, tzinfo=UTC)
     assert moment("2025-03-31T09:30:00").tzinfo is UTC
-    for bad in ("31/03/2025", "2025-02-30", 20250331):
+    assert day("31/03/2025") == day("31 Mar 2025") == date(2025, 3, 31)  # the one reading: data.values
+    for bad in ("31/02/2025", "2025-02-30", 20250331):
         with pytest.raises(ValueError, match="valid date like 2025-03-31"):
             day(bad)
+    with pytest.raises(ValueError, match="year in full"):
+        day("31/03/25")
     with pytest.raises(ValueError, match="must be a date without a time"):
         day(datetime(2025, 3, 31, 9, 30))
 

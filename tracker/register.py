@@ -557,15 +557,31 @@ class Register:
             return document
         return {**document, name: [*document[name], other]}
 
-    def save_many(self, records: list[AnyRecord], subject: str, body: list[str], action: str) -> list[str]:
-        """Write many records as one commit (imports, bulk changes)."""
+    def save_many(
+        self,
+        records: list[AnyRecord],
+        subject: str,
+        body: list[str],
+        action: str,
+        settings: RegisterSettings | None = None,
+    ) -> list[str]:
+        """Write many records as one commit (imports, bulk changes); with `settings`,
+        tracker.toml is rewritten in that same commit (an import's new words)."""
         with self.writing():
-            for record in records:
-                self._check_words(record)
-            documents = [to_document(record) for record in records]
-            paths = self._save(documents)
-            if paths:
-                self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
+            if settings is not None:
+                self.journal.record([SETTINGS_FILE])
+                (self.root / SETTINGS_FILE).write_text(settings_text(settings), encoding="utf-8")
+                self._settings = None
+            try:
+                for record in records:
+                    self._check_words(record)
+                documents = [to_document(record) for record in records]
+                paths = self._save(documents) + ([SETTINGS_FILE] if settings is not None else [])
+                if paths:
+                    self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
+            except BaseException:
+                self._settings = None  # read again: the rollback puts the file back
+                raise
             return paths
 
     # --- history, publishing and sharing: git, for the CLI and the TUI --------------

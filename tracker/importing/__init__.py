@@ -1,6 +1,6 @@
-"""Importing records from the spreadsheets registers live in today (CSV, Excel)
-and from Tracker's own JSON: plan first (every problem found, nothing written),
-then write every record in one commit, or nothing at all.
+"""Importing records from the spreadsheets registers live in today (CSV, Excel,
+OpenDocument) and from Tracker's own JSON: plan first (every problem found,
+nothing written), then write every record in one commit, or nothing at all.
 
     plan = plan_import(register, path, ImportOptions(kind="issue"))
     commit = apply_import(register, plan)     # ImportRefused if plan has problems
@@ -12,34 +12,41 @@ from pathlib import Path
 from typing import Any
 
 from data.text import one_line
+from tracker.importing.errors import UnreadableFile
+from tracker.importing.fixes import Fix, apply_fix, fixes, grouped
+from tracker.importing.outcome import ImportOptions, ImportPlan, ImportRefused, ImportSetupError, Problem
 from tracker.importing.plan import (
-    ImportOptions,
-    ImportPlan,
-    ImportRefused,
-    ImportSetupError,
-    Problem,
     parse_column_overrides,
+    parse_new_words,
     parse_value_overrides,
+    parse_where,
     plan_import,
 )
-from tracker.importing.reading import UnreadableFile
 from tracker.importing.report import report_dict, report_lines
+from tracker.importing.workbooks import sheets_in
 
 __all__ = [
+    "Fix",
     "ImportOptions",
     "ImportPlan",
     "ImportRefused",
     "ImportSetupError",
     "Problem",
     "UnreadableFile",
+    "apply_fix",
     "apply_import",
     "commit_message",
+    "fixes",
+    "grouped",
     "import_file",
     "parse_column_overrides",
+    "parse_new_words",
     "parse_value_overrides",
+    "parse_where",
     "plan_import",
     "report_dict",
     "report_lines",
+    "sheets_in",
 ]
 
 
@@ -51,6 +58,13 @@ def commit_message(plan: ImportPlan) -> tuple[str, list[str]]:
         f"Created: {len(plan.created)}; updated: {len(plan.updated)}; unchanged: {plan.unchanged}",
     ]
     body += [f"Column {one_line(column)!r} → {name}" for column, name in plan.columns.fields.items()]
+    body += [
+        f"Added to the register's {name} words: {', '.join(words)}" for name, words in plan.new_words.items()
+    ]
+    body += [
+        f"Kept {conflict.record_id} {conflict.field} as changed in Tracker (the sheet says {conflict.sheet!r})"
+        for conflict in plan.conflicts
+    ]
     return subject, body
 
 
@@ -64,7 +78,10 @@ def apply_import(register: Any, plan: ImportPlan) -> str | None:
     if not records:
         return None
     subject, body = commit_message(plan)
-    register.save_many(records, subject, body, action="import")
+    settings = None
+    if plan.vocabulary is not None:
+        settings = register.settings.model_copy(update={"vocabulary": plan.vocabulary})
+    register.save_many(records, subject, body, action="import", settings=settings)
     head: str | None = register.git.head_commit()
     return head
 

@@ -3,15 +3,21 @@
 Headers are matched on their letters and digits only (case, spacing and
 punctuation ignored), first as written and then without a bracketed note:
 "Impact (H/M/L)" is matched as "impact", "Date Raised" as "dateraised".
-`--map "Column=field"` overrides the automatic choice (`--map "Column="` leaves a
-column out). When two columns would fill one field, the first one does and the
-other is reported as not imported. Columns that match nothing are reported, not
-imported: a register keeps only fields it knows, and the report says how to map
-them.
+Aliases come from the registers councils keep: the PRINCE2 issue register and
+lessons log, RAID logs and ServiceNow exports.
+
+A header that is the field's own name or label ("Status") beats an alias
+("State"), and an alias beats a loose one ("RAG", a free-text "Impact", "Date"):
+a `RAG` column never takes the status from a `Status` column. Two columns that
+match one field equally well stop the import, both named, with the `--map` that
+settles it. `--map "Column=field"` overrides the automatic choice (`--map
+"Column="` leaves a column out). A column that holds people's names ("Owner")
+never fills a field for roles. Columns that match nothing are reported, not
+imported.
 
 Two columns are not fields: `id` (a Tracker ID, kept when it is one, so Tracker's
 own exports round-trip) and `update` (a comments column, added to the record's
-timeline as one update).
+timeline as one update); a third, `closed?`, is a yes/no "Closed?" flag.
 """
 
 from __future__ import annotations
@@ -21,14 +27,24 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from data.model import Issue, Lesson
+from data.kinds import KINDS, about
 
 Kind = Literal["issue", "lesson"]
 ID_COLUMN = "id"
 UPDATE_COLUMN = "update"
+CLOSED_FLAG = "closed?"
 
 _REFERENCE = [
     "ref",
+    "issue identifier",
+    "lesson identifier",
+    "identifier",
+    "unique id",
+    "raid id",
+    "incident number",
+    "case number",
+    "ticket",
+    "ticket number",
     "reference",
     "ref no",
     "reference number",
@@ -65,12 +81,15 @@ _COMMON: dict[str, list[str]] = {
         "module",
         "function",
         "business area",
+        "assignment group",
+        "category",
     ],
     "priority": ["priority", "urgency", "priority rating", "priority level"],
     "visibility": ["visibility", "publish", "classification", "security classification"],
     "tags": ["tags", "tag", "labels", "keywords"],
     "created_at": ["created at"],
     ID_COLUMN: ["id", "tracker id"],
+    CLOSED_FLAG: ["closed?", "closed y/n", "closed (y/n)", "is closed", "closed yes/no"],
     UPDATE_COLUMN: [
         "comments",
         "comment",
@@ -99,7 +118,7 @@ ISSUE_HEADERS: dict[str, list[str]] = {
         "issue name",
         "name",
     ],
-    "type": ["type", "issue type"],
+    "type": ["type", "issue type", "issue category"],
     "description": [
         "description",
         "details",
@@ -115,6 +134,7 @@ ISSUE_HEADERS: dict[str, list[str]] = {
         "severity",
         "impact",
         "impact rating",
+        "impact score",
         "impact level",
         "severity rating",
         "criticality",
@@ -141,6 +161,9 @@ ISSUE_HEADERS: dict[str, list[str]] = {
         "author",
         "identified by",
         "created by",
+        "opened by",
+        "issue report author",
+        "caller",
     ],
     "raised_on": [
         "raised on",
@@ -156,6 +179,8 @@ ISSUE_HEADERS: dict[str, list[str]] = {
         "date",
         "date added",
         "logged",
+        "opened at",
+        "created",
     ],
     "target_date": [
         "target date",
@@ -179,6 +204,10 @@ ISSUE_HEADERS: dict[str, list[str]] = {
         "completed date",
         "date completed",
         "closed",
+        "closure",
+        "closed at",
+        "resolved",
+        "resolved at",
     ],
     "workaround": [
         "workaround",
@@ -233,11 +262,21 @@ LESSON_HEADERS: dict[str, list[str]] = {
         "description",
         "details",
         "lesson description",
+        "lesson detail",
+        "lesson details",
         "situation",
         "background",
     ],
     "effect": ["effect", "impact", "consequence", "consequences", "effects"],
-    "cause": ["cause", "trigger", "cause trigger", "cause or trigger", "root cause", "causes"],
+    "cause": [
+        "cause",
+        "trigger",
+        "cause trigger",
+        "causes trigger",
+        "cause or trigger",
+        "root cause",
+        "causes",
+    ],
     "early_warnings": [
         "early warnings",
         "early warning indicators",
@@ -286,9 +325,31 @@ LESSON_HEADERS: dict[str, list[str]] = {
     ],
     "source": ["source", "lesson source"],
     "action_status": ["action status", "status", "state", "lesson status"],
-    "owner_role": ["owner role", "role", "owner"],
+    "owner_role": ["owner role", "role", "owner", "action owner", "lesson owner"],
     "issues": ["issues", "related issues", "linked issues"],
 }
+
+LOOSE: dict[str, set[str]] = {
+    "status": {"rag", "rag status", "status rag"},
+    "severity": {"impact", "rag"},
+    "priority": {"urgency"},
+    "title": {"issue", "name", "lesson"},
+    "raised_on": {"date", "opened", "raised", "logged", "created"},
+    "logged_on": {"date", "logged"},
+    "closed_on": {"closed", "resolved", "closure"},
+    "external_ref": {"item", "no", "number", "key", "identifier"},
+    "area": {"service", "team", "function", "module", "category", "assignment group"},
+    "raised_by": {"author", "caller"},
+    "was_risk": {"risk"},
+    "recommendation": {"action", "actions", "learning"},
+    "owner": {"lead", "responsible"},
+}
+"""Aliases that often mean something else: a `RAG` column is a rating, `Impact`
+is often free text, `Date` any date. Any closer match for the field wins."""
+NAME_HEADERS = frozenset(
+    {"owner", "action owner", "lesson owner", "assigned to", "lead officer", "responsible officer"}
+)
+"""Headers whose cells are people's names: never read into a field for roles."""
 
 
 def squash(header: str) -> str:
@@ -301,30 +362,44 @@ def _without_notes(header: str) -> str:
 
 
 def headers_for(kind: Kind) -> dict[str, list[str]]:
-    return ISSUE_HEADERS if kind == "issue" else LESSON_HEADERS
+    return {"issue": ISSUE_HEADERS, "lesson": LESSON_HEADERS}[kind]
 
 
 def importable_fields(kind: Kind) -> list[str]:
     """Every name a column may be mapped to with `--map`."""
-    model = Issue if kind == "issue" else Lesson
-    return [name for name in model.model_fields if name != "updates"] + [UPDATE_COLUMN]
+    names = [name for name in KINDS[kind].fields() if name != "updates"]
+    return names + [UPDATE_COLUMN] + ([CLOSED_FLAG] if "closed_on" in names else [])
+
+
+EXACT, ALIAS, LOOSE_ALIAS = 0, 1, 2
+"""How closely a header names a field: its own name or label, an alias, a loose alias."""
 
 
 @cache
-def _alias_index(kind: Kind) -> dict[str, str]:
-    index: dict[str, str] = {}
+def _alias_index(kind: Kind) -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
     for name in importable_fields(kind):
-        index.setdefault(squash(name), name)
+        index.setdefault(squash(name), (name, EXACT))
+        found = about(kind, name)
+        if found is not None:
+            index.setdefault(squash(found.label), (name, EXACT))
     for name, aliases in headers_for(kind).items():
         for alias in aliases:
-            index.setdefault(squash(alias), name)
+            closeness = LOOSE_ALIAS if alias in LOOSE.get(name, ()) else ALIAS
+            index.setdefault(squash(alias), (name, closeness))
     return index
+
+
+def match_field(header: str, kind: Kind) -> tuple[str, int] | None:
+    """The field a header names and how closely, or None when it names none."""
+    index = _alias_index(kind)
+    return index.get(squash(header)) or index.get(squash(_without_notes(header)))
 
 
 def guess_field(header: str, kind: Kind) -> str | None:
     """The field a header names, or None when it names none Tracker knows."""
-    index = _alias_index(kind)
-    return index.get(squash(header)) or index.get(squash(_without_notes(header))) or None
+    found = match_field(header, kind)
+    return found[0] if found else None
 
 
 def known_count(headers: list[str], kind: Kind) -> int:
@@ -334,10 +409,12 @@ def known_count(headers: list[str], kind: Kind) -> int:
 
 @dataclass
 class ColumnMap:
-    """The decision for every column: the field it fills, or why it is left out."""
+    """The decision for every column: the field it fills, or why it is left out;
+    and the fields two columns match equally well (the import stops on those)."""
 
     fields: dict[str, str] = field(default_factory=dict)
     left_out: dict[str, str] = field(default_factory=dict)
+    clashes: dict[str, list[str]] = field(default_factory=dict)
 
     def column_for(self, name: str) -> str | None:
         return next((column for column, target in self.fields.items() if target == name), None)
@@ -353,24 +430,50 @@ def map_columns(
     if records:
         allowed.add("updates")
     result = ColumnMap()
+    wanted: dict[str, list[tuple[int, str]]] = {}
     for header in headers:
         chosen = _override(header, overrides)
         if chosen == "":
             result.left_out[header] = "left out by --map"
             continue
         exact = header if records and header in allowed else None
-        target = chosen or exact or guess_field(header, kind)
-        if target is None:
+        found = (chosen, -1) if chosen else (exact, EXACT) if exact else match_field(header, kind)
+        if found is None:
             result.left_out[header] = "no field of that name; use --map to import it"
-        elif target not in allowed:
+        elif found[0] not in allowed:
+            result.left_out[header] = f"{found[0]} is not a field of {KINDS[kind].a}"
+        elif found[1] >= 0 and _names_for_a_role(header, found[0], kind):
             result.left_out[header] = (
-                f"{target} is not a field of {'an issue' if kind == 'issue' else 'a lesson'}"
+                f"holds people's names, and {found[0]} takes roles only "
+                f'(map it with --map "{header}=owner_role" if it holds roles)'
             )
-        elif target in result.fields.values():
-            result.left_out[header] = f"{target} already comes from column {result.column_for(target)!r}"
         else:
-            result.fields[header] = target
+            wanted.setdefault(found[0], []).append((found[1], header))
+    for name, candidates in wanted.items():
+        _choose_column(result, name, candidates)
+    result.fields = {header: result.fields[header] for header in headers if header in result.fields}
     return result
+
+
+def _choose_column(result: ColumnMap, name: str, candidates: list[tuple[int, str]]) -> None:
+    """The closest match fills the field; the rest are left out, saying why. Two
+    equally close matches are a clash (a `--map` override is closest of all)."""
+    best = min(closeness for closeness, _ in candidates)
+    closest = [header for closeness, header in candidates if closeness == best]
+    if len(closest) > 1:
+        result.clashes[name] = closest
+        return
+    result.fields[closest[0]] = name
+    why = "--map" if best < 0 else "a closer match"
+    for _, header in candidates:
+        if header != closest[0]:
+            result.left_out[header] = f"{name} already comes from column {closest[0]!r} ({why})"
+
+
+def _names_for_a_role(header: str, name: str, kind: Kind) -> bool:
+    found = about(kind, name)
+    plain = " ".join(_without_notes(header).lower().split())
+    return found is not None and found.publication == "role" and plain in NAME_HEADERS
 
 
 def _override(header: str, overrides: dict[str, str]) -> str | None:

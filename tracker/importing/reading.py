@@ -1,40 +1,60 @@
-"""Reading a file people bring to an import: CSV, Excel (`.xlsx`) or Tracker's own
-JSON, into one shape, a `Sheet` of rows numbered as the person sees them.
+"""Reading a file people bring to an import: CSV, Excel (`.xlsx`), OpenDocument
+(`.ods`) or Tracker's own JSON, into one shape, a `Sheet` of rows numbered as
+the person sees them.
 
 CSV comes from Excel as often as not: a byte-order mark, `;` as the delimiter in
-some locales, Windows line endings, newlines inside quoted cells. A CSV cell
-that `tracker export` guarded against spreadsheet formulas (a leading
-apostrophe before = + - @) is read back as it was before export. Excel sheets
-often carry a title row or two above the column headers, so the header row is the
-first of the top rows that names columns Tracker knows. JSON is what
-`tracker list --json` (a list of records) or `tracker show --json` (one record)
-prints; each object's keys are its columns.
+some locales, Windows line endings, newlines inside quoted cells; Excel's
+"Unicode text" is UTF-16; an old Mac's CSV is Mac Roman with CR line endings.
+A CSV cell that `tracker export` guarded against spreadsheet formulas (a
+leading apostrophe before = + - @) is read back as it was before export.
+
+A workbook's sheets are looked at in turn and the one whose header row names
+the most fields of the kind being imported is read (a cover sheet, a
+document-control block or a RAID workbook's Summary are passed over); the
+report says which and why, `--sheet` chooses another, and when two sheets look
+equally likely the import stops and lists them. The header row is the row (or
+pair of rows, for a two-row merged header) among the top 50 that names most
+known columns. JSON is what `tracker list --json` (a list of records) or
+`tracker show --json` (one record) prints; each object's keys are its columns.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from data.errors import TrackerError
 from exports.tabular import unguard_cell
+from tracker.importing.errors import UnreadableFile
+from tracker.importing.workbooks import Grid, Merge, UnreadableCell, Workbook
+
+__all__ = ["Row", "Sheet", "UnreadableCell", "UnreadableFile", "read_sheet"]
 
 IMPORT_MAX_BYTES = 200_000_000
-HEADER_SEARCH_ROWS = 10
+HEADER_SEARCH_ROWS = 50
 DELIMITERS = ",;\t|"
-
-
-class UnreadableFile(TrackerError):
-    """The file to import cannot be read as a table; nothing was written."""
-
-    def __init__(self, path: Path | str, reason: str):
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{Path(path).name}: {reason} (nothing was written)")
+WORKBOOKS = (".xlsx", ".xlsm", ".ods")
+OTHER_SHEET_WORDS = (
+    "risk",
+    "assumption",
+    "dependenc",
+    "summary",
+    "cover",
+    "content",
+    "control",
+    "instruction",
+    "guidance",
+    "lookup",
+    "dashboard",
+    "chart",
+    "read me",
+    "readme",
+)
+Known = Callable[[str], bool]
 
 
 @dataclass
@@ -48,13 +68,16 @@ class Row:
 
 @dataclass
 class Sheet:
-    """The table in a file: its column headers in order and its non-empty rows."""
+    """The table in a file: its column headers in order and its non-empty rows,
+    with what reading it involved (which sheet and why, the encoding, merged cells)."""
 
     name: str
     headers: list[str]
     rows: list[Row] = field(default_factory=list)
     header_row: int = 1
     from_json: bool = False
+    notes: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
 
     @property
     def holds_records(self) -> bool:
@@ -64,10 +87,10 @@ class Sheet:
 
 
 def read_sheet(
-    path: Path, sheet: str | None = None, knows_header: Callable[[list[str]], int] | None = None
+    path: Path, sheet: str | None = None, known: Known | None = None, kind: str = "issue"
 ) -> Sheet:
-    """Read CSV, `.xlsx` or JSON by the file's extension (CSV for anything else).
-    `knows_header` scores a candidate header row (how many columns it recognises)."""
+    """Read CSV, `.xlsx`, `.ods` or JSON by the file's extension (CSV for anything
+    else). `known` says whether a header names a field of the `kind` imported."""
     if not path.is_file():
         raise UnreadableFile(path, "no such file")
     if path.stat().st_size > IMPORT_MAX_BYTES:
@@ -75,31 +98,227 @@ def read_sheet(
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _read_json(path)
-    if suffix in (".xlsx", ".xlsm"):
-        grid = _xlsx_grid(path, sheet)
-    elif suffix == ".xls":
+    if suffix == ".xls":
         raise UnreadableFile(path, "is an old Excel .xls file; save it as .xlsx or CSV and import that")
-    else:
-        if sheet:
-            raise UnreadableFile(path, "--sheet applies to Excel files only")
-        grid = _csv_grid(path)
-    return _sheet_from_grid(path.name, grid, knows_header)
+    if suffix in WORKBOOKS:
+        return _read_workbook(path, sheet, known, kind)
+    if sheet:
+        raise UnreadableFile(path, "--sheet applies to workbooks (.xlsx, .ods) only")
+    text, encoding = _csv_text(path)
+    found = _sheet_from_grid(Grid(path.name, _csv_rows(path, text)), known)
+    if encoding:
+        found.notes.insert(0, f"read as {encoding} text")
+    return found
 
 
-def _csv_text(path: Path) -> str:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
+# --- workbooks ---------------------------------------------------------------------------------
+
+
+def _read_workbook(path: Path, sheet: str | None, known: Known | None, kind: str) -> Sheet:
+    with Workbook(path) as book:
+        names = book.names
+        if sheet is not None and sheet not in names:
+            raise UnreadableFile(path, f"has no sheet {sheet!r}; its sheets are {', '.join(names)}")
+        why = ""
+        if sheet is None and len(names) > 1:
+            sheet, why = _likeliest_sheet(book, known, kind)
+        chosen = sheet or names[0]
+        found = _sheet_from_grid(book.grid(chosen), known)
+    found.name = f"{path.name} (sheet {chosen!r})" if len(names) > 1 else path.name
+    found.sheets = names
+    if why:
+        found.notes.insert(0, why)
+    return found
+
+
+def _likeliest_sheet(book: Workbook, known: Known | None, kind: str) -> tuple[str, str]:
+    """The sheet that looks most like a log of this kind, and why; UnreadableFile
+    naming the sheets when none does, or two do equally."""
+    names, path = book.names, book.path
+    scored: list[tuple[tuple[int, int], str, int]] = []
+    for name in names:
+        grid = book.grid(name, HEADER_SEARCH_ROWS)
+        found = _find_header(grid.rows, grid.merges, known)
+        score = found[2] if found else 0
+        lowered = name.lower()
+        named = 1 if kind in lowered else -1 if any(word in lowered for word in OTHER_SHEET_WORDS) else 0
+        if score >= 2:
+            scored.append(((named, score), name, (found[0] if found else 0) + 1))
+    listed = ", ".join(repr(name) for name in names)
+    if not scored:
+        raise UnreadableFile(
+            path,
+            f"none of its sheets ({listed}) has a header row naming {kind} columns; choose one with --sheet NAME",
+        )
+    scored.sort(key=lambda entry: entry[0], reverse=True)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        raise UnreadableFile(
+            path,
+            f"sheets {scored[0][1]!r} and {scored[1][1]!r} both look like {kind} logs; "
+            f"choose one with --sheet NAME (its sheets are {listed})",
+        )
+    (named, score), name, header_row = scored[0]
+    because = f"its name says {kind}s and " if named > 0 else ""
+    return name, (
+        f"read sheet {name!r} of {len(names)} ({listed}): {because}its header (row {header_row}) "
+        f"names {score} known column(s); choose another with --sheet NAME"
+    )
+
+
+# --- header and rows ------------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _sheet_from_grid(grid: Grid, known: Known | None) -> Sheet:
+    lines = grid.rows
+    found = _find_header(lines, grid.merges, known)
+    if found is None:
+        raise UnreadableFile(grid.name, "has no rows")
+    last_header, headers, _ = found
+    headers = _unique_headers(headers)
+    sheet = Sheet(grid.name, headers, header_row=last_header + 1)
+    filled = _fill_merged(lines, grid.merges, below=last_header + 1)
+    if filled:
+        sheet.notes.append(f"{filled} cell(s) in merged ranges read as the merged cell's value")
+    for index in range(last_header + 1, len(lines)):
+        values, lines[index] = lines[index], []  # each line let go once it is a row: half the peak memory
+        if all(_blank(value) for value in values):
             continue
-    raise UnreadableFile(path, "is not UTF-8 or Windows-1252 text")
+        cells = {header: values[i] if i < len(values) else None for i, header in enumerate(headers)}
+        extra = [value for value in values[len(headers) :] if not _blank(value)]
+        if extra:
+            cells[""] = extra
+        sheet.rows.append(Row(index + 1, cells))
+    return sheet
 
 
-def _csv_grid(path: Path) -> Iterable[list[Any]]:
-    text = _csv_text(path)
+def _find_header(
+    lines: list[list[Any]], merges: list[Merge], known: Known | None
+) -> tuple[int, list[Any], int] | None:
+    """The header: the index of its (last) row, its column names, how many name
+    known fields. The first non-empty row, unless a row or a two-row merged
+    header among the top 50 rows names more known columns."""
+    candidates = [i for i, line in enumerate(lines[: HEADER_SEARCH_ROWS * 2]) if not all(map(_blank, line))]
+    candidates = candidates[:HEADER_SEARCH_ROWS]
+    if not candidates:
+        return None
+    if known is None:
+        return candidates[0], lines[candidates[0]], 0
+    best: tuple[int, list[Any], int] = (candidates[0], lines[candidates[0]], 0)
+    scores: dict[int, int] = {}
+    for i in candidates:
+        scores[i] = sum(1 for value in lines[i] if not _blank(value) and known(str(value)))
+        if scores[i] > best[2]:
+            best = (i, lines[i], scores[i])
+    for i in candidates:
+        if i + 1 in scores:
+            joined = _two_row_header(lines[i], lines[i + 1], i, merges, known)
+            score = sum(1 for value in joined if value and known(value))
+            if score > max(scores[i], scores[i + 1]) and score > best[2]:
+                best = (i + 1, joined, score)
+    return best if best[2] >= 2 else (candidates[0], lines[candidates[0]], 0)
+
+
+def _two_row_header(
+    top: list[Any], bottom: list[Any], index: int, merges: list[Merge], known: Known
+) -> list[str]:
+    """Column names from a header over two rows: a group name merged across the
+    top ("Lesson", "Dates") over the names of its columns."""
+    width = max(len(top), len(bottom))
+    above = [top[c] if c < len(top) else None for c in range(width)]
+    for first_row, first_column, _, last_column in merges:
+        if first_row == index + 1 and last_column > first_column:
+            for column in range(first_column, min(last_column, width)):
+                above[column] = above[first_column - 1]
+    if not merges:
+        for column in range(1, width):
+            if (
+                _blank(above[column])
+                and not _blank(above[column - 1])
+                and column < len(bottom)
+                and not _blank(bottom[column])
+            ):
+                above[column] = above[column - 1]
+    joined: list[str] = []
+    for column in range(width):
+        upper = "" if _blank(above[column]) else " ".join(str(above[column]).split())
+        lower = (
+            "" if column >= len(bottom) or _blank(bottom[column]) else " ".join(str(bottom[column]).split())
+        )
+        both = f"{upper} {lower}".strip()
+        choices = [lower, both] if upper and lower else [both]
+        joined.append(next((choice for choice in choices if known(choice)), lower or upper))
+    return joined
+
+
+def _fill_merged(lines: list[list[Any]], merges: list[Merge], below: int) -> int:
+    """Give each cell of a merged range in the data (under row `below`) the value
+    of the range's first cell, as the person sees it; how many cells were filled."""
+    filled = 0
+    for first_row, first_column, last_row, last_column in merges:
+        if first_row <= below or first_row > len(lines):
+            continue
+        source = lines[first_row - 1]
+        value = source[first_column - 1] if first_column <= len(source) else None
+        for row in range(first_row, min(last_row, len(lines)) + 1):
+            line = lines[row - 1]
+            line.extend([None] * (last_column - len(line)))
+            for column in range(first_column, last_column + 1):
+                if (row, column) != (first_row, first_column):
+                    line[column - 1] = value
+                    filled += 1
+    return filled
+
+
+def _unique_headers(values: list[Any]) -> list[str]:
+    """Header text, one line each; a repeated or empty header gets its column's place."""
+    headers: list[str] = []
+    for position, value in enumerate(values, start=1):
+        text = " ".join(str(value).split()) if not _blank(value) else ""
+        if not text or text in headers:
+            text = f"{text or 'Column'} ({position})"
+        headers.append(text)
+    while headers and headers[-1].startswith("Column (") and headers[-1].endswith(")"):
+        headers.pop()
+    return headers
+
+
+# --- CSV -------------------------------------------------------------------------------------------
+
+
+def _csv_text(path: Path) -> tuple[str, str]:
+    """The file's text and, when it is not UTF-8, the encoding it was read in."""
+    raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decoded(path, raw, "utf-16"), "UTF-16"
+    if len(raw) >= 4 and raw[1:4:2] == b"\0\0" and raw[0:4:2] != b"\0\0":
+        return _decoded(path, raw, "utf-16-le"), "UTF-16"
+    try:
+        return raw.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        pass
+    if b"\r" in raw and b"\n" not in raw:
+        return raw.decode("mac_roman"), "Mac Roman (an old Mac file, CR line endings)"
+    try:
+        return raw.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        raise UnreadableFile(path, "is not UTF-8, UTF-16, Windows-1252 or Mac Roman text") from None
+
+
+def _decoded(path: Path, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise UnreadableFile(path, "starts like UTF-16 text but is not") from None
+
+
+def _csv_rows(path: Path, text: str) -> list[list[Any]]:
     if "\0" in text:
         raise UnreadableFile(path, "holds NUL bytes: is it really CSV?")
+    text = text.removeprefix("\ufeff")
     delimiter = _likeliest_delimiter(text[:65536])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
     try:
@@ -121,81 +340,6 @@ def _likeliest_delimiter(sample: str) -> str:
             return 0
 
     return max(DELIMITERS, key=widest)
-
-
-def _xlsx_grid(path: Path, sheet: str | None) -> Iterable[list[Any]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile(path, f"is not a readable .xlsx workbook ({error})") from None
-    try:
-        if sheet is None:
-            worksheet = book.worksheets[0]
-        elif sheet in book.sheetnames:
-            worksheet = book[sheet]
-        else:
-            raise UnreadableFile(path, f"has no sheet {sheet!r}; its sheets are {', '.join(book.sheetnames)}")
-        return [list(values) for values in worksheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _sheet_from_grid(
-    name: str, grid: Iterable[list[Any]], knows_header: Callable[[list[str]], int] | None
-) -> Sheet:
-    lines = list(grid)
-    header_index = _header_index(lines, knows_header)
-    if header_index is None:
-        raise UnreadableFile(name, "has no rows")
-    headers = _unique_headers(lines[header_index])
-    sheet = Sheet(name, headers, header_row=header_index + 1)
-    for index in range(header_index + 1, len(lines)):
-        values = lines[index]
-        if all(_blank(value) for value in values):
-            continue
-        cells = {header: values[i] if i < len(values) else None for i, header in enumerate(headers)}
-        extra = [value for value in values[len(headers) :] if not _blank(value)]
-        if extra:
-            cells[""] = extra
-        sheet.rows.append(Row(index + 1, cells))
-    return sheet
-
-
-def _header_index(lines: list[list[Any]], knows_header: Callable[[list[str]], int] | None) -> int | None:
-    """The first non-empty row, unless a later one among the top rows names more
-    known columns (a title row above the headers)."""
-    candidates = [
-        i
-        for i, line in enumerate(lines[: HEADER_SEARCH_ROWS * 3])
-        if not all(_blank(value) for value in line)
-    ][:HEADER_SEARCH_ROWS]
-    if not candidates:
-        return None
-    if knows_header is None:
-        return candidates[0]
-    scores = {i: knows_header([str(v) for v in lines[i] if not _blank(v)]) for i in candidates}
-    best = max(scores.values())
-    return next(i for i in candidates if scores[i] == best) if best >= 2 else candidates[0]
-
-
-def _unique_headers(values: list[Any]) -> list[str]:
-    """Header text, one line each; a repeated or empty header gets its column's place."""
-    headers: list[str] = []
-    for position, value in enumerate(values, start=1):
-        text = " ".join(str(value).split()) if not _blank(value) else ""
-        if not text or text in headers:
-            text = f"{text or 'Column'} ({position})"
-        headers.append(text)
-    while headers and headers[-1].startswith("Column (") and headers[-1].endswith(")"):
-        headers.pop()
-    return headers
 
 
 def _read_json(path: Path) -> Sheet:

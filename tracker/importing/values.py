@@ -1,15 +1,18 @@
 """Turning spreadsheet cells into field values: dates as councils write them,
 yes/no answers, amounts in pounds, and the words of a register's lists.
 
-Dates are read day first, the British way: 01/04/2024 is 1 April 2024. Also read:
-2024-04-01, 1 Apr 2024, 1 April 2024, 1-Apr-24, Excel date cells and Excel date
-serial numbers. Words for status, severity, priority, area and the fixed lists
-(type, visibility, lesson source, action status) are matched to the register's
-own words: exactly, then through common synonyms (the SYNONYMS table: "WIP" is
-in progress, "Complete" is resolved, "H" is high), then as the one list word the
-cell contains ("2 - High"). RAG colours are read as a rating: for severity, red
-is high, amber medium and green low; as a status, red, amber and green all mean
-the issue is still open (map them otherwise with `--map-value`).
+Dates and amounts are read as everywhere else in Tracker (`data.values`): day
+first (01/04/2024 is 1 April 2024), never guessing the century of a two-digit
+year; £1,234.56 and £12k. Words for status, severity, priority, area and the
+fixed lists (type, visibility, lesson source, action status) are matched to the
+register's own words: exactly, then through common synonyms (the SYNONYMS
+table: "WIP" is in progress, "Complete" is resolved, "H" is high), then after a
+rank ("1 - Critical", "3 - Moderate"), then as the one list word the cell
+contains ("High impact"). A cell that negates ("Not resolved", "Public: no") is
+never read as the word it negates, and visibility takes exact words and
+synonyms only. RAG colours are read as a rating: for severity, red is high,
+amber medium and green low; as a status, red, amber and green all mean the
+issue is still open (map them otherwise with `--map-value`).
 `--map-value "status:Parked=open"` is consulted before all of that.
 
 Each function returns the value for the field, or raises ValueError with the
@@ -19,12 +22,13 @@ reason a person can act on.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from data.ids import Kind
 from data.kinds import KINDS
 from data.model import Vocabulary
+from data.values import read_amount, read_date
 
 
 def _fields_written_as(*inputs: str) -> frozenset[str]:
@@ -107,7 +111,14 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "problem": ["problem/concern", "concern", "issue", "problem or concern"],
         "request for change": ["rfc", "change request", "change", "cr", "request"],
         "off-specification": ["off specification", "off spec", "off-spec", "defect", "offspec"],
-        "corporate/programme": ["programme", "corporate", "corporate programme", "program"],
+        "corporate/programme": [
+            "programme",
+            "corporate",
+            "corporate programme",
+            "corporate or programme",
+            "corporate and programme",
+            "program",
+        ],
     },
     "visibility": {
         "internal": ["official", "internal only", "not for publication"],
@@ -138,36 +149,8 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
 
 _TRUE = {"yes", "y", "true", "t", "1", "x", "✓", "✔", "ticked"}
 _FALSE = {"no", "n", "false", "f", "0", "", "-", "n/a", "na", "none"}
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
-_ISO_DATE = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?$"
-)
-_WORDY_DATE = re.compile(
-    r"^(?:[a-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{2}|\d{4})$"
-)
-_MONTH_FIRST = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
-EXCEL_EPOCH = date(1899, 12, 30)
+_NEGATION = re.compile(r"(?<![a-z])(?:not|non|no|never|nor|un)(?![a-z])|n't")
+_RANK = re.compile(r"^\(?\d{1,2}\)?\s*[-.:)]\s*")
 
 
 def words(text: str) -> str:
@@ -178,49 +161,19 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and words(value) in NOT_GIVEN)
 
 
-def to_date(value: Any) -> date | None:
-    """A cell as a date, day first; ValueError when it cannot be one."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+def to_date(value: Any, century: int | None = None) -> date | None:
+    """A cell as a date, day first (`data.values`); None when blank; ValueError
+    (TwoDigitYear for 01/04/99) when it cannot be one."""
     if isinstance(value, bool):
-        raise ValueError("is not a date")
-    if isinstance(value, int | float):
-        if 1 <= value < 2_958_466:
-            return EXCEL_EPOCH + timedelta(days=int(value))
         raise ValueError("is not a date")
     if is_blank(value):
         return None
-    text = words(str(value))
-    try:
-        return _parse_date_text(text)
-    except ValueError:
-        raise ValueError("is not a date (write it like 01/04/2024, 2024-04-01 or 1 April 2024)") from None
+    return read_date(value, century)
 
 
-def _parse_date_text(text: str) -> date:
-    if match := _ISO_DATE.match(text):
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    if match := _NUMERIC_DATE.match(text):
-        return date(_year(match[3]), int(match[2]), int(match[1]))
-    if match := _WORDY_DATE.match(text):
-        return date(_year(match[3]), _month(match[2]), int(match[1]))
-    if match := _MONTH_FIRST.match(text):
-        return date(int(match[3]), _month(match[1]), int(match[2]))
-    if text.isdigit():
-        return to_date(int(text)) or date.min
-    raise ValueError(text)
-
-
-def _year(text: str) -> int:
-    return 2000 + int(text) if len(text) == 2 else int(text)
-
-
-def _month(text: str) -> int:
-    if text not in MONTHS:
-        raise ValueError(text)
-    return MONTHS[text]
+def is_yes_or_no(value: Any) -> bool:
+    """Whether a cell is a yes/no answer (a `Closed?` column's Y or N)."""
+    return isinstance(value, bool) or (isinstance(value, str) and words(value) in (_TRUE | _FALSE) - {""})
 
 
 def to_bool(value: Any) -> bool:
@@ -237,41 +190,46 @@ def to_bool(value: Any) -> bool:
 
 
 def to_amount(value: Any) -> float | None:
-    """£1,234.56, 1234, £12k, £1.5m, (500) → an amount in pounds."""
+    """£1,234.56, 1234, £12k, £1.5m, (500) → an amount in pounds (`data.values`)."""
     if isinstance(value, bool):
         raise ValueError("is not an amount")
-    if isinstance(value, int | float):
-        return float(value)
     if is_blank(value):
         return None
-    text = words(str(value)).replace("£", "").replace(",", "").replace("gbp", "").strip()
-    scale = 1.0
-    if text.endswith(("k", "m", "bn")):
-        scale = {"k": 1e3, "m": 1e6, "bn": 1e9}[text[-2:] if text.endswith("bn") else text[-1]]
-        text = text.removesuffix("bn").rstrip("km").strip()
-    try:
-        return round(float(text) * scale, 2)
-    except ValueError:
-        raise ValueError("is not an amount in pounds (write it like £1,234.56)") from None
+    return read_amount(value)
 
 
 def choose_word(
     name: str, value: Any, allowed: list[str] | tuple[str, ...], overrides: dict[str, str]
 ) -> str:
-    """The list word a cell means for field `name`; ValueError listing the words."""
+    """The list word a cell means for field `name`; ValueError listing the words.
+
+    A cell that negates ("Not public", "Not resolved", "Public: no") is never
+    read as the word it negates: only an exact word, a listed synonym or an
+    override reads it. Visibility is read strictly (exact words and synonyms
+    only): a guess there could publish what was never meant to be public."""
     text = words(str(value))
     override = overrides.get(text)
     if override is not None:
         return override
+    for candidate in dict.fromkeys((text, _RANK.sub("", text))):
+        found = _listed(name, candidate, allowed)
+        if found:
+            return found
+    if name != "visibility" and not _NEGATION.search(text):
+        inside = [word for word in allowed if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text)]
+        if len(inside) == 1:
+            return inside[0]
+    raise ValueError(f"is not one of {', '.join(allowed)}")
+
+
+def _listed(name: str, text: str, allowed: list[str] | tuple[str, ...]) -> str | None:
+    """The word itself, or the word a listed synonym stands for."""
     if text in allowed:
         return text
     for word, synonyms in SYNONYMS.get(name, {}).items():
         if word in allowed and (text in synonyms or text.replace("-", " ") in synonyms):
             return word
-    inside = [word for word in allowed if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text)]
-    if len(inside) == 1:
-        return inside[0]
-    raise ValueError(f"is not one of {', '.join(allowed)}")
+    return None
 
 
 def word_lists(vocabulary: Vocabulary, kind: Kind) -> dict[str, list[str] | tuple[str, ...]]:

@@ -37,6 +37,7 @@ from data.ids import Kind
 from data.kinds import KINDS, KindOfRecord
 from data.model import AnyRecord, Vocabulary, problems, to_document, vocabulary_problems
 from data.validation import ValidationError
+from data.values import DATE_EXAMPLE, read_date
 from tracker.tui.snapshot import Document, loaded_snapshot, tracker_app
 
 ORDER: dict[Kind, tuple[str, ...]] = {
@@ -141,19 +142,20 @@ def field_specs(kind: Kind, words: Vocabulary) -> list[FieldSpec]:
 
 
 class DateText(Validator):
-    """A date typed as YYYY-MM-DD (blank allowed where the field is optional)."""
+    """A date as people write one (31/12/2026, 2026-12-31, 31 Dec 2026): the one
+    reading the command line and imports use too (`data.values`)."""
 
     def __init__(self, optional: bool) -> None:
-        super().__init__(failure_description="a date like 2025-03-31")
+        super().__init__(failure_description=f"a date like {DATE_EXAMPLE}")
         self.optional = optional
 
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
-            return self.success() if self.optional else self.failure("needs a date like 2025-03-31")
+            return self.success() if self.optional else self.failure(f"needs a date like {DATE_EXAMPLE}")
         try:
-            date.fromisoformat(value.strip())
-        except ValueError:
-            return self.failure("not a date like 2025-03-31")
+            read_date(value)
+        except ValueError as error:
+            return self.failure(f"{value.strip()} {error}")
         return self.success()
 
 
