@@ -11,6 +11,7 @@ from textual.app import App
 from textual.widgets import Input, Markdown, Select
 
 from tracker.register import Register
+from tracker.tui.screens.confirm import ConfirmationModal
 from tracker.tui.screens.export import ExportScreen
 
 
@@ -78,6 +79,11 @@ def test_write_and_publish_from_the_screen(register: Register, tmp_path: Path) -
             await settle(app, pilot)
             app.screen.query_one("#export-output", Input).value = str(target)
             await pilot.press("ctrl+t")
+            await settle(app, pilot)
+            # Publishing is confirmed first (issue 12/16): the question names the tag to be made.
+            assert isinstance(app.screen, ConfirmationModal)
+            assert f"report/{date.today().isoformat()}" in str(app.screen.question)
+            await pilot.press("y")
             await settle(app, pilot)
 
     asyncio.run(scenario())
