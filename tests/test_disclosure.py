@@ -117,7 +117,9 @@ def test_bands_are_as_wide_as_the_threshold() -> None:
     assert [band(n, 5) for n in (0, 4, 5, 9, 10)] == [(0, 4), (0, 4), (5, 9), (5, 9), (10, 14)]
 
 
-def test_consecutive_published_reports_keep_the_band_in_the_tag_and_suppress_a_giveaway(tmp_path: Path) -> None:
+def test_consecutive_published_reports_keep_the_band_in_the_tag_and_suppress_a_giveaway(
+    tmp_path: Path,
+) -> None:
     register = Register.init(tmp_path / "r")
     for number in range(14):
         register.add_issue(title=f"Issue {number}", affects_vulnerable=True, raised_on=date(2024, 1, 2))
@@ -131,7 +133,9 @@ def test_consecutive_published_reports_keep_the_band_in_the_tag_and_suppress_a_g
     register.publish_report(export.text.encode(), None, date(2024, 1, 31), "first.md", export.figures)
     assert register.latest_report().figures["Vulnerable-Open-Low"] == "10"  # type: ignore[union-attr]
     register.add_issue(title="One more", affects_vulnerable=True, raised_on=date(2024, 2, 10))
-    second = build_report(register, "public", start=date(2024, 2, 1), end=date(2024, 2, 29), today=date(2024, 2, 29))
+    second = build_report(
+        register, "public", start=date(2024, 2, 1), end=date(2024, 2, 29), today=date(2024, 2, 29)
+    )
     assert "residents at the end of the period: **not shown**" in second
     assert "Raised in the period" in second.split("Impact on vulnerable")[1]  # statutory figures stay exact
 
