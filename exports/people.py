@@ -32,6 +32,7 @@ UNKNOWN_ROLE = "a member of staff"
 _WORD = re.compile(r"[^\W_]+")
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u206f\ufeff]")
 _LONGEST = 5
+_DIGIT = re.compile(r"\d")
 _PERSONAL_DATA: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "e-mail address",
@@ -148,14 +149,21 @@ class PeopleIndex:
         """The text with personal data and known names removed, and what was removed."""
         text = plain(text)
         found: list[Found] = []
-        if "@" in text or any(c.isdigit() for c in text):
+        if "@" in text or _DIGIT.search(text):
             for why, pattern, replacement in _PERSONAL_DATA:
                 text = pattern.sub(partial(_note, found, why, replacement), text)
         if not self.tokens:
             return text, found
-        spans = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
-        if self.tokens.isdisjoint(word for _, _, word in spans):
-            return text, found
+        if text.isascii():
+            # Most text: lower case keeps every position, and the words are found in C.
+            lowered = text.lower()
+            if self.tokens.isdisjoint(_WORD.findall(lowered)):
+                return text, found
+            spans = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(lowered)]
+        else:
+            spans = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+            if self.tokens.isdisjoint(word for _, _, word in spans):
+                return text, found
         pieces: list[str] = []
         position = index = 0
         while index < len(spans):

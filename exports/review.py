@@ -20,7 +20,9 @@ from exports.common_words import ORDINARY, TITLES
 from exports.gate import Gate, Redaction
 from exports.people import fold
 
-_CAPITALISED = r"[A-Z][a-z]*(?:[A-Z]?[a-z]+)+(?:'s)?"
+# A capitalised word, with at most one capital inside (McDonald, DeSouza); no nested
+# repetition, so a long text is searched in linear time.
+_CAPITALISED = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:'s)?"
 _NAME_PAIR = re.compile(rf"(?<![\w-])({_CAPITALISED}) ((?:[A-Z]\. ?)?{_CAPITALISED})(?![\w-])")
 _TITLED = re.compile(
     rf"(?<![\w-])(?:{'|'.join(t.capitalize() for t in TITLES)})\.? ({_CAPITALISED})(?![\w-])"

@@ -113,6 +113,7 @@ class Register:
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
+        self._people_seen: tuple[str | None, PeopleSeen] | None = None
 
     # --- opening and creating --------------------------------------------------
 
@@ -581,7 +582,11 @@ class Register:
         and committer with their e-mail address (for the publication gate)."""
         from data.people import people_in_history
 
-        return people_in_history(self.git)
+        # Read once per commit: the TUI's preview asks again at every change of choice.
+        head = self.head()
+        if self._people_seen is None or self._people_seen[0] != head:
+            self._people_seen = (head, people_in_history(self.git))
+        return self._people_seen[1]
 
     def public_at(self, commit: str) -> set[str]:
         """The records that were public at a commit (a published report's)."""
