@@ -156,3 +156,28 @@ def test_overwriting_asks_first_and_the_review_is_on_the_screen(register: Regist
     asyncio.run(scenario())
     assert target.read_text(encoding="utf-8") == "keep me"
     assert git(register.root, "tag", "--list") == ""
+
+
+def test_the_preview_goes_through_the_gate_and_accepting_on_the_screen_is_remembered(tmp_path: Path) -> None:
+    from data.settings import RegisterSettings
+
+    register = Register.init(tmp_path / "r", settings=RegisterSettings(people={"Priya Nair": "Finance lead"}))
+    register.add_issue(title="priya nair and Alan Turing, 07700 900123", visibility="public")
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            assert "priya" not in screen.markdown.casefold() and "07700" not in screen.markdown
+            await pilot.press("f6")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmationModal) and "Alan Turing" in str(app.screen.question)
+            await pilot.press("y")
+            await settle(app, pilot)
+            review = str(app.screen.query_one("#export-review-text").render())
+            assert "unknown to the register: 0" in review
+
+    asyncio.run(scenario())
+    assert "Alan Turing" in register.accepted_words()

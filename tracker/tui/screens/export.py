@@ -66,7 +66,7 @@ class ExportScreen(Screen[None]):
             tooltip="Write the file and tag the register as a published report",
         ),
         Binding(
-            "ctrl+a",
+            "f6",
             "accept",
             "Accept reviewed",
             id="export.accept",
