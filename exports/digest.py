@@ -43,7 +43,7 @@ def build_digest(
     lessons = [rules.view(lesson) for lesson in in_period if rules.shows(lesson)]
     withheld = len(in_period) - len(lessons)
     lines = _header(register, rules, start, end, today)
-    lines += _summary(lessons)
+    lines += _summary(lessons, withheld if rules.public else 0)
     by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for lesson in lessons:
         by_area[lesson["area"]].append(lesson)
@@ -92,8 +92,11 @@ def _escaped(text: str) -> Safe:
     return Safe(cell(text))
 
 
-def _summary(lessons: list[dict[str, Any]]) -> list[str]:
+def _summary(lessons: list[dict[str, Any]], withheld: int) -> list[str]:
     if not lessons:
+        if withheld:
+            # Saying none were logged would be false: they were, and are withheld.
+            return paragraph(Safe("No lesson logged in this period is published; the last section says why."))
         return paragraph(Safe("No lessons have been logged in this period."))
     counts: dict[str, int] = defaultdict(int)
     for lesson in lessons:

@@ -184,3 +184,30 @@ def test_the_publish_tag_keeps_the_vulnerable_band(tmp_path: Path) -> None:
     message = git(register.root, "tag", "-l", "--format=%(contents)", "report/*")
     assert "Vulnerable-Open-Low: 0" in message and "Vulnerable-Open-High: 4" in message
     assert "Open-Issues: 1" in message
+
+
+def test_a_digest_of_withheld_lessons_does_not_say_none_were_logged(register: Register) -> None:
+    from exports.digest import build_digest
+
+    register.add_lesson(title="Hidden", visibility="restricted", logged_on=date(2024, 6, 1))
+    digest = build_digest(register, "public", end=TODAY, today=TODAY)
+    assert "No lessons have been logged" not in digest
+    assert "1 lesson is internal or restricted and not included." in digest
+
+
+def test_vocabulary_words_holding_a_name_are_scrubbed_and_others_are_not(tmp_path: Path) -> None:
+    from data.model import Vocabulary
+
+    settings = RegisterSettings(
+        people={"Priya Nair": "Finance systems lead"}, vocabulary=Vocabulary(areas=["finance", "priya nair"])
+    )
+    register = Register.init(tmp_path / "r", settings=settings)
+    day = date(2024, 6, 1)
+    register.add_issue(
+        title="A", area="priya nair", tags=["priya-nair", "backlog"], visibility="public", raised_on=day
+    )
+    register.add_issue(title="B", area="finance", visibility="public", raised_on=day)
+    text = report(register)
+    records = render(register, ExportRequest("issues", "json", "public", None, TODAY)).text
+    assert "priya" not in text.casefold() and "priya" not in records.casefold()
+    assert "| finance |" in text and "backlog" in records
