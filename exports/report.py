@@ -203,8 +203,9 @@ def _vulnerable(data: ReportInput, backlog: Backlog, reports: list[ReportTag]) -
             total = int(report.figures[OPEN_TOTAL])
         except (KeyError, ValueError):
             continue
-        # Every published report counts, a later one too (a report may be made for an earlier period).
-        earlier.append(Observation(report.period_end, total, low, high))
+        # Reports up to this one's end form the chain the check works along (the current report last).
+        if report.period_end <= data.period.end:
+            earlier.append(Observation(report.period_end, total, low, high))
     earlier.sort(key=lambda observation: observation.day)
     days = [observation.day for observation in earlier] + [data.period.end]
     flows = [Flow(point.raised, point.closed) for point in backlog.points(days)]
