@@ -196,23 +196,26 @@ def _withdrawn(register: RegisterReader, last: ReportTag, documents: list[dict[s
 
 def _vulnerable(data: ReportInput, backlog: Backlog, reports: list[ReportTag]) -> Vulnerable:
     """The band to publish, checked against every earlier report's (`exports.disclosure`)."""
-    earlier = []
+    earlier, later = [], False
     for report in reports:
         try:
             low, high = int(report.figures[VULNERABLE_LOW]), int(report.figures[VULNERABLE_HIGH])
             total = int(report.figures[OPEN_TOTAL])
         except (KeyError, ValueError):
             continue
-        # Reports up to this one's end form the chain the check works along (the current report last).
-        if report.period_end <= data.period.end:
-            earlier.append(Observation(report.period_end, total, low, high))
+        # The check works along reports in date order with this one last; a report for a
+        # period before one already published is not checked that way, so it shows no band.
+        if report.period_end > data.period.end:
+            later = True
+        earlier.append(Observation(report.period_end, total, low, high))
+    open_total = len(data.open_issues(every=True))
+    if later:
+        return Vulnerable(Observation(data.period.end, open_total, 0, open_total), [])
     earlier.sort(key=lambda observation: observation.day)
     days = [observation.day for observation in earlier] + [data.period.end]
     flows = [Flow(point.raised, point.closed) for point in backlog.points(days)]
     value = sum(bool(i.get("affects_vulnerable")) for i in data.open_issues(every=True))
-    shown, findings = protect(
-        earlier, flows, data.period.end, len(data.open_issues(every=True)), value, data.gate.threshold
-    )
+    shown, findings = protect(earlier, flows, data.period.end, open_total, value, data.gate.threshold)
     return Vulnerable(shown, findings)
 
 

@@ -146,3 +146,18 @@ def test_the_solver_finds_what_plain_banding_gives_away() -> None:
     assert "every issue raised before report 1 vulnerable" in disclosures(plain, [Flow(0, 0), Flow(1, 0)])
     alone = [Observation(date(2024, 1, 31), 3, 0, 4)]
     assert disclosures(alone, [Flow(0, 0)]) == []
+
+
+def test_a_report_for_a_period_before_a_published_one_shows_no_band(tmp_path: Path) -> None:
+    register = Register.init(tmp_path / "r")
+    for number in range(7):
+        register.add_issue(title=f"Issue {number}", affects_vulnerable=True, raised_on=date(2024, 1, 2))
+    register.publish_report(
+        b"x",
+        None,
+        date(2024, 3, 31),
+        "x.md",
+        {"Vulnerable-Open-Low": "5", "Vulnerable-Open-High": "9", "Open-Issues": "7"},
+    )
+    text = build_report(register, "public", end=date(2024, 2, 29), today=date(2024, 3, 31))
+    assert "residents at the end of the period: **not shown**" in text
