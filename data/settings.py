@@ -9,8 +9,18 @@ from typing import Any
 
 from data.errors import InvalidSettings
 from data.model import Vocabulary, problems
-from data.text import clean_line
-from data.validation import Model, ValidationError, field, flag, model, table_of_text, text, whole_number
+from data.text import NAME_MAX, clean_line
+from data.validation import (
+    Model,
+    ValidationError,
+    field,
+    flag,
+    list_of,
+    model,
+    table_of_text,
+    text,
+    whole_number,
+)
 
 SETTINGS_FILE = "tracker.toml"
 SETTINGS_MAX_BYTES = 1_000_000
@@ -54,13 +64,35 @@ def _register_name(value: object) -> str:
     return str(clean_line(value))[:200] or "Programme register"
 
 
-def _people(value: object) -> dict[str, str]:
-    cleaned = {}
-    for person, role in table_of_text(200)(value).items():
-        person, role = clean_line(person), clean_line(role)
-        if not person or not role:
-            raise ValueError("each person needs a name and a role")
-        cleaned[person] = role
+class Person(Model):
+    """Someone whose name must never be published: the role that stands in for
+    them and the other ways their name is written (`Dr Ravi DeSouza`, `R. DeSouza`)."""
+
+    role: str = field(text(200, clean_line, blank=False))
+    aliases: list[str] = field(list_of(text(NAME_MAX, clean_line, blank=False), 50), list[str], factory=list)
+
+
+def _people(value: object) -> dict[str, Person]:
+    """`[people]`: `"Priya Nair" = "Finance systems lead"`, or a table per person
+    with `role` and `aliases`."""
+    if not isinstance(value, dict):
+        raise ValueError("must be a table of names")
+    cleaned: dict[str, Person] = {}
+    for name, entry in value.items():
+        person = clean_line(name) if isinstance(name, str) else ""
+        if not person or len(person) > NAME_MAX:
+            raise ValueError(f"{str(name)[:30]!r}: each person needs a name of at most {NAME_MAX} characters")
+        if isinstance(entry, str):
+            entry = {"role": entry}
+        if isinstance(entry, Person):
+            cleaned[person] = entry
+            continue
+        if not isinstance(entry, dict):
+            raise ValueError(f"{person[:30]!r}: must be a role, or a table with role and aliases")
+        try:
+            cleaned[person] = Person.model_validate(entry)
+        except ValidationError as error:
+            raise ValueError(f"{person[:30]!r}: " + "; ".join(problems(error))) from None
     return cleaned
 
 
@@ -71,7 +103,7 @@ class RegisterSettings(Model):
     name: str = field(_register_name, default="Programme register")
     demo: bool = field(flag, bool, default=False)
     vocabulary: Vocabulary = field(model(Vocabulary), Vocabulary, factory=Vocabulary)
-    people: dict[str, str] = field(_people, dict[str, str], factory=dict)
+    people: dict[str, Person] = field(_people, dict[str, Person], factory=dict)
     report: ReportWording = field(model(ReportWording), ReportWording, factory=ReportWording)
     sync: SyncPreferences = field(model(SyncPreferences), SyncPreferences, factory=SyncPreferences)
 
@@ -79,7 +111,8 @@ class RegisterSettings(Model):
         """The role that stands in for a person's name in anything published."""
         if not person:
             return "a member of staff"
-        return self.people.get(person, "a member of staff")
+        found = self.people.get(person)
+        return found.role if found else "a member of staff"
 
 
 def load_settings(register: Path) -> RegisterSettings:

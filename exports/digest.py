@@ -1,8 +1,8 @@
 """The lessons digest: the lessons log grouped by area and by action status, each
 lesson with its event, effect, cause, early warnings and recommendation.
 
-Like the report, it is built only from what the publication rules allow for the
-audience, and every piece of user text goes through `exports.markdown`.
+Like the report, every value in it passes the publication gate (`exports.gate`)
+for the audience, and every piece of user text goes through `exports.markdown`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 from data.kinds import KINDS, label
 from data.model import ACTION_STATUSES
+from exports.gate import Audience, Gate
 from exports.markdown import Safe, heading, long_day, paragraph, record_id, table
 from exports.reader import RegisterReader
-from exports.rules import Audience, Publication
 
 LESSON_TEXTS = tuple((name, label(name, "lesson")) for name in KINDS["lesson"].names(long=True))
 
@@ -26,13 +26,14 @@ def build_digest(
     start: date | None = None,
     end: date | None = None,
     today: date | None = None,
+    gate: Gate | None = None,
 ) -> str:
     """The lessons digest as markdown, for lessons logged between `start` and `end`."""
     today = today or date.today()
     end = end or today
     lessons_all = list(register.documents("lesson").values())
     issues_all = list(register.documents("issue").values())
-    rules = Publication.for_documents(audience, register.settings, issues_all, lessons_all)
+    rules = gate or Gate.for_register(audience, register, issues_all, lessons_all)
     in_period = [
         lesson
         for lesson in lessons_all
@@ -42,7 +43,7 @@ def build_digest(
     lessons = [rules.view(lesson) for lesson in in_period if rules.shows(lesson)]
     withheld = len(in_period) - len(lessons)
     lines = _header(register, rules, start, end, today)
-    lines += _summary(lessons)
+    lines += _summary(lessons, withheld if rules.public else 0)
     by_area: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for lesson in lessons:
         by_area[lesson["area"]].append(lesson)
@@ -62,11 +63,11 @@ def build_digest(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _header(
-    register: RegisterReader, rules: Publication, start: date | None, end: date, today: date
-) -> list[str]:
+def _header(register: RegisterReader, rules: Gate, start: date | None, end: date, today: date) -> list[str]:
     wording = register.settings.report
-    lines = heading(1, Safe("Lessons learned: ") + _escaped(rules.text(wording.programme)))
+    lines = heading(
+        1, Safe("Lessons learned: ") + _escaped(rules.text(wording.programme, "report wording, programme"))
+    )
     if not rules.public:
         lines += [
             "> **Internal digest: not for publication.** It shows every lesson, including internal "
@@ -91,8 +92,11 @@ def _escaped(text: str) -> Safe:
     return Safe(cell(text))
 
 
-def _summary(lessons: list[dict[str, Any]]) -> list[str]:
+def _summary(lessons: list[dict[str, Any]], withheld: int) -> list[str]:
     if not lessons:
+        if withheld:
+            # Saying none were logged would be false: they were, and are withheld.
+            return paragraph(Safe("No lesson logged in this period is published; the last section says why."))
         return paragraph(Safe("No lessons have been logged in this period."))
     counts: dict[str, int] = defaultdict(int)
     for lesson in lessons:
@@ -107,8 +111,8 @@ def _areas(order: list[str], found: dict[str, list[dict[str, Any]]]) -> list[str
     return [area for area in order if area in found] + sorted(set(found) - set(order))
 
 
-def _area(rules: Publication, area: str, lessons: list[dict[str, Any]]) -> list[str]:
-    lines = heading(2, rules.text(area).capitalize())
+def _area(rules: Gate, area: str, lessons: list[dict[str, Any]]) -> list[str]:
+    lines = heading(2, rules.text(area, "vocabulary, area").capitalize())
     for status in ACTION_STATUSES:
         group = sorted(
             (lesson for lesson in lessons if lesson["action_status"] == status),
@@ -122,7 +126,7 @@ def _area(rules: Publication, area: str, lessons: list[dict[str, Any]]) -> list[
     return lines
 
 
-def _lesson(rules: Publication, lesson: dict[str, Any]) -> list[str]:
+def _lesson(rules: Gate, lesson: dict[str, Any]) -> list[str]:
     lines = heading(4, Safe(f"{record_id(lesson['id'])}: ") + _escaped(lesson["title"]))
     facts = [f"Logged on {lesson['logged_on']}", f"source: {lesson['source']}", f"type: {lesson['type']}"]
     if lesson.get("was_risk"):

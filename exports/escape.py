@@ -1,31 +1,38 @@
 """Markdown escaping of user text: record text is data, never markup.
 
-Every ASCII punctuation character that markdown gives a meaning is
-backslash-escaped (CommonMark allows an escape before any of them), so no user text can open a heading, list, block
-quote, code block, table cell, emphasis, link, autolink, image, raw HTML or
-entity. Leading spaces are dropped so a line cannot become an indented code
-block, and invisible format characters are removed. Escaping each punctuation
-character also splits the text where GitHub's extended autolinks look for
-`http:`, `www.` and `@`, so bare addresses stay plain text on GitHub too.
+Every ASCII punctuation character where markdown gives it a meaning is
+backslash-escaped (CommonMark allows an escape before any of them), so no user
+text can open a heading, list, block quote, code block, table cell, emphasis,
+link, autolink, image, raw HTML or entity; where a character means nothing
+(a hyphen inside a word, a colon before a space) it is left as typed. Leading spaces are dropped so a line cannot become an indented code
+block, and invisible format characters are removed. Escaping the dot
+and colon of an address and every `@` splits the text where GitHub's extended
+autolinks look for `http:`, `www.`, `mailto:` and `@`, so bare addresses stay
+plain text on GitHub too.
 """
 
 from __future__ import annotations
 
 import re
-import string
 
-# Punctuation with no meaning in CommonMark, GFM or GitHub's math (, ; ' " % ? / ^) is left as
-# typed so the markdown stays readable; every other ASCII punctuation mark is escaped.
-_HARMLESS = ",;'\"%?/^"
-_PUNCTUATION = re.compile(
-    "([" + re.escape("".join(c for c in string.punctuation if c not in _HARMLESS)) + "])"
-)
+# Characters that mean something wherever they stand: emphasis, code, links, images,
+# raw HTML and autolinks, tables, headings' closing marks, strikethrough, math.
+_ALWAYS = re.compile(r"([\\`*_\[\]<>|#~$@{}])")
+# The others mean something only in some places, and are escaped only there, so
+# ordinary words keep their punctuation ("Year-end", "system: down", "Finance & HR"):
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# www.x.org, http://, mailto: (a dot between digits, as in 1.5, is left alone)
+_ADDRESS = re.compile(r"(?<=[0-9A-Za-z])(?:\.(?=[A-Za-z])|:(?=/))|(?i:(?<=mailto)|(?<=xmpp)):")
+_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")  # list items, setext underlines
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def _escape_line(text: str) -> str:
-    return _PUNCTUATION.sub(r"\\\1", _SPACES.sub(" ", text).strip())
+    text = _SPACES.sub(" ", text).strip()
+    text = _ALWAYS.sub(r"\\\1", text)
+    text = _ADDRESS.sub(lambda match: "\\" + match.group(), _ENTITY.sub(r"\\&", text))
+    return _LINE_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
 
 
 def cell(text: object) -> str:

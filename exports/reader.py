@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from data.backlog import Transition
 from data.changes_since import Change
 from data.ids import Kind
+from data.people import PeopleSeen
 from data.published import ReportTag
 from data.query import Query
 from data.settings import RegisterSettings
@@ -38,8 +39,23 @@ class RegisterReader(Protocol):
     def status_history(self) -> dict[str, list[Transition]]:
         """Every issue's status transitions, oldest first, from the register's history."""
 
+    def head(self) -> str | None:
+        """The commit the register is at (None before the first)."""
+
     def latest_report(self) -> ReportTag | None:
         """The newest published report, or None."""
 
     def changes_since(self, commit: str) -> list[Change]:
         """Records added or changed since a commit."""
+
+    def published_reports(self) -> list[ReportTag]:
+        """Every published report, newest first."""
+
+    def public_at(self, commit: str) -> set[str]:
+        """The IDs of the records that were public at a commit."""
+
+    def people_in_history(self) -> PeopleSeen:
+        """Every name a name field has held, and commit authors with their e-mail addresses."""
+
+    def accepted_words(self) -> set[str]:
+        """Words reviewed before publishing and accepted as not personal data."""

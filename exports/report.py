@@ -2,26 +2,33 @@
 resolved, what it costs, what was learned and what was withheld, for a period
 and an audience.
 
-`gather` reads the register once (records, git history, the last published
-report) and applies the publication rules; each `_section` function then turns
-that into markdown through `exports.markdown`, which escapes all user text.
+`gather` reads the register once (records, git history, the published
+reports) and sets up the publication gate (`exports.gate`); each `_section`
+function then turns that into markdown through `exports.markdown`, which
+escapes all user text. Every value from a record or from the register's
+wording passes the gate. Figures (the headline, counts, costs, the backlog,
+vulnerable-resident counts) are computed over every record, withheld ones
+included: those are counted, never described, and each section says how many
+of its figures are withheld records.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from data.backlog import Backlog, TrendPoint, sample_days
 from data.changes_since import Change
 from data.ids import kind_of
+from data.kinds import label
 from data.published import ReportTag
 from data.settings import RegisterSettings
+from exports.disclosure import Flow, Observation, describe, protect
+from exports.gate import PUBLIC_FIELDS, WITHHELD_REASONS, Audience, Gate, Withheld
 from exports.markdown import Safe, day, heading, long_day, money, paragraph, record_id, table
 from exports.reader import RegisterReader
-from exports.rules import WITHHELD_REASONS, Audience, Publication, Withheld, small_counts
 
 LIST_LIMIT = 50
 TREND_YEARS = 2
@@ -46,22 +53,45 @@ class Period:
         return f"{begins} to {long_day(self.end)}"
 
 
+VULNERABLE_LOW = "Vulnerable-Open-Low"
+VULNERABLE_HIGH = "Vulnerable-Open-High"
+OPEN_TOTAL = "Open-Issues"
+
+
+def counted(number: int, thing: str, plural: str | None = None) -> str:
+    """`1 issue`, `2 issues`, `1,204 issues`."""
+    return f"{number:,} {thing if number == 1 else plural or thing + 's'}"
+
+
+@dataclass
+class Vulnerable:
+    """The public vulnerable-resident figure and what the disclosure check found."""
+
+    shown: Observation
+    findings: list[str]
+
+
 @dataclass
 class ReportInput:
-    """Everything a report is built from, already filtered for its audience."""
+    """Everything a report is built from: every issue for the figures, the ones
+    the audience may see for the descriptions, and the gate for every value."""
 
     settings: RegisterSettings
-    rules: Publication
+    gate: Gate
     period: Period
     today: date
+    every_issue: list[dict[str, Any]]
     issues: list[dict[str, Any]]
+    every_lesson: list[dict[str, Any]]
     lessons: list[dict[str, Any]]
     withheld: Withheld
     trend: list[TrendPoint]
     backlog_before: TrendPoint
     last_report: ReportTag | None
     changes: list[Change]
-    _open: list[dict[str, Any]] | None = None
+    withdrawn: dict[str, int]
+    vulnerable: Vulnerable | None = None
+    _open: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
 
     def is_open(self, issue: dict[str, Any], on: date | None = None) -> bool:
         day = (on or self.period.end).isoformat()
@@ -70,10 +100,15 @@ class ReportInput:
         closed = self.settings.vocabulary.is_closed(issue["status"])
         return not closed or (bool(issue.get("closed_on")) and issue["closed_on"] > day)
 
-    def open_issues(self) -> list[dict[str, Any]]:
-        if self._open is None:
-            self._open = [issue for issue in self.issues if self.is_open(issue)]
-        return self._open
+    def open_issues(self, every: bool = False) -> list[dict[str, Any]]:
+        """Open issues the audience may see, or (`every`) all of them."""
+        if every not in self._open:
+            self._open[every] = [i for i in (self.every_issue if every else self.issues) if self.is_open(i)]
+        return self._open[every]
+
+    def withheld_of(self, every: list[dict[str, Any]]) -> int:
+        """How many of these records the audience may not see."""
+        return sum(not self.gate.shows(document) for document in every)
 
     def age(self, issue: dict[str, Any]) -> int:
         return (self.period.end - date.fromisoformat(issue["raised_on"])).days
@@ -84,39 +119,116 @@ class ReportInput:
 
     def intro(self, section: str) -> list[str]:
         wording = self.settings.report.sections.get(section)
-        return paragraph(self.rules.text(wording)) if wording else []
+        return paragraph(self.gate.text(wording, f"report wording, {section}")) if wording else []
+
+    def word(self, name: str, value: Any, where: str) -> str:
+        """A vocabulary word of an issue (area, severity, status) through the gate."""
+        return str(self.gate.publish("issue", name, value, where) or "")
+
+    def title(self, document: dict[str, Any]) -> str:
+        kind = kind_of(document["id"])
+        return str(self.gate.publish(kind, "title", document["title"], document["id"]))
 
 
-def gather(register: RegisterReader, audience: Audience, period: Period, today: date) -> ReportInput:
-    """Read the register once and apply the publication rules for `audience`."""
+def gather(
+    register: RegisterReader, audience: Audience, period: Period, today: date, gate: Gate | None = None
+) -> ReportInput:
+    """Read the register once and set up the publication gate for `audience`."""
     issues_all = list(register.documents("issue").values())
     lessons_all = list(register.documents("lesson").values())
     settings = register.settings
-    rules = Publication.for_documents(audience, settings, issues_all, lessons_all)
+    gate = gate or Gate.for_register(audience, register, issues_all, lessons_all)
     withheld = Withheld()
     issues: list[dict[str, Any]] = []
     lessons: list[dict[str, Any]] = []
     for kind, documents, shown in (("issue", issues_all, issues), ("lesson", lessons_all, lessons)):
         for document in documents:
-            if rules.public and document.get("visibility") != "public":
+            if not gate.shows(document):
                 withheld.add(kind, document.get("visibility", "internal"))
                 continue
             shown.append(document)
-            withheld.updates += sum(not rules.shows(update) for update in document.get("updates", ()))
-    issues = [issue for issue in issues if issue["raised_on"] <= period.end.isoformat()]
+            withheld.updates += sum(not gate.shows(update) for update in document.get("updates", ()))
+    end = period.end.isoformat()
+    every_issue = [issue for issue in issues_all if issue["raised_on"] <= end]
+    issues = [issue for issue in issues if issue["raised_on"] <= end]
     history = register.status_history()
     words = settings.vocabulary
-    first = min((date.fromisoformat(issue["raised_on"]) for issue in issues), default=period.end)
+    first = min((date.fromisoformat(issue["raised_on"]) for issue in every_issue), default=period.end)
     trend_start = max(first, period.end - timedelta(days=365 * TREND_YEARS))
     compare_from = (period.start or period.end - timedelta(days=28)) - timedelta(days=1)
-    backlog = Backlog(issues, history, words)
+    backlog = Backlog(every_issue, history, words)
     trend = backlog.points(sample_days(trend_start, period.end))
     before = backlog.points([compare_from])[0]
-    last = register.latest_report()
+    reports = register.published_reports()
+    last = reports[0] if reports else None
     changes = register.changes_since(last.commit) if last else []
-    return ReportInput(
-        settings, rules, period, today, issues, lessons, withheld, trend, before, last, changes
+    withdrawn = _withdrawn(register, last, issues_all + lessons_all) if last and gate.public else {}
+    data = ReportInput(
+        settings,
+        gate,
+        period,
+        today,
+        every_issue,
+        issues,
+        lessons_all,
+        lessons,
+        withheld,
+        trend,
+        before,
+        last,
+        changes,
+        withdrawn,
     )
+    if gate.public:
+        data.vulnerable = _vulnerable(data, backlog, reports)
+    return data
+
+
+def _withdrawn(register: RegisterReader, last: ReportTag, documents: list[dict[str, Any]]) -> dict[str, int]:
+    """Records public when the last report was published that are now withheld or deleted."""
+    then = register.public_at(last.commit)
+    now = {d["id"]: d.get("visibility") for d in documents}
+    return {
+        "withheld": sum(1 for record in then if record in now and now[record] != "public"),
+        "deleted": sum(1 for record in then if record not in now),
+    }
+
+
+def _vulnerable(data: ReportInput, backlog: Backlog, reports: list[ReportTag]) -> Vulnerable:
+    """The band to publish, checked against every earlier report's (`exports.disclosure`)."""
+    earlier, later = [], False
+    for report in reports:
+        try:
+            low, high = int(report.figures[VULNERABLE_LOW]), int(report.figures[VULNERABLE_HIGH])
+            total = int(report.figures[OPEN_TOTAL])
+        except (KeyError, ValueError):
+            continue
+        # The check works along reports in date order with this one last; a report for a
+        # period before one already published is not checked that way, so it shows no band.
+        if report.period_end > data.period.end:
+            later = True
+        earlier.append(Observation(report.period_end, total, low, high))
+    open_total = len(data.open_issues(every=True))
+    if later:
+        return Vulnerable(Observation(data.period.end, open_total, 0, open_total), [])
+    earlier.sort(key=lambda observation: observation.day)
+    days = [observation.day for observation in earlier] + [data.period.end]
+    flows = [Flow(point.raised, point.closed) for point in backlog.points(days)]
+    value = sum(bool(i.get("affects_vulnerable")) for i in data.open_issues(every=True))
+    shown, findings = protect(earlier, flows, data.period.end, open_total, value, data.gate.threshold)
+    return Vulnerable(shown, findings)
+
+
+def figures_to_publish(data: ReportInput) -> dict[str, str]:
+    """What the report's tag keeps, so later reports stay consistent with it."""
+    if data.vulnerable is None:
+        return {}
+    shown = data.vulnerable.shown
+    return {
+        VULNERABLE_LOW: str(shown.low),
+        VULNERABLE_HIGH: str(shown.high),
+        OPEN_TOTAL: str(shown.open_total),
+    }
 
 
 def build_report(
@@ -125,10 +237,11 @@ def build_report(
     start: date | None = None,
     end: date | None = None,
     today: date | None = None,
+    gate: Gate | None = None,
 ) -> str:
     """The transparency report as markdown."""
     today = today or date.today()
-    data = gather(register, audience, Period(start, end or today), today)
+    data = gather(register, audience, Period(start, end or today), today, gate)
     return render(data)
 
 
@@ -156,23 +269,24 @@ def render(data: ReportInput) -> str:
 
 def _title(data: ReportInput) -> list[str]:
     wording = data.settings.report
-    lines = heading(1, data.rules.text(wording.title))
-    if not data.rules.public:
+    lines = heading(1, data.gate.text(wording.title, "report wording, title"))
+    if not data.gate.public:
         lines += [
             "> **Internal report: not for publication.** It shows every record, including "
             "internal and restricted ones, every update, and the names of staff.",
             "",
         ]
-    lines += paragraph(data.rules.text(wording.programme))
+    lines += paragraph(data.gate.text(wording.programme, "report wording, programme"))
     lines += paragraph(Safe(f"Period covered: {data.period.describe()}. Produced on {long_day(data.today)}."))
-    lines += paragraph(data.rules.text(wording.introduction))
+    lines += paragraph(data.gate.text(wording.introduction, "report wording, introduction"))
     return lines
 
 
 def rag_status(data: ReportInput) -> str:
-    """Red, amber or green, by the rules the register's wording describes."""
+    """Red, amber or green, by the rules the register's wording describes, over
+    every issue (a restricted critical issue makes the status red all the same)."""
     severities = data.settings.vocabulary.severities
-    open_severities = {issue["severity"] for issue in data.open_issues()}
+    open_severities = {issue["severity"] for issue in data.open_issues(every=True)}
     grew = data.trend[-1].open > data.backlog_before.open
     if severities[0] in open_severities or grew:
         return "red"
@@ -186,33 +300,53 @@ def _headline(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Headline status")) + data.intro("headline")
     meaning = data.settings.report.rag.get(status, "")
     lines += paragraph(Safe(f"**Overall status: {status.capitalize()}.**"))
-    lines += paragraph(data.rules.text(meaning)) if meaning else []
-    open_now = data.open_issues()
+    lines += paragraph(data.gate.text(meaning, f"report wording, rag {status}")) if meaning else []
+    every = data.open_issues(every=True)
     change = data.trend[-1].open - data.backlog_before.open
     since = data.backlog_before.day + timedelta(days=1)
-    rows: list[list[Any]] = [[Safe("Open issues"), len(open_now)]]
+    measures: list[tuple[Any, list[dict[str, Any]]]] = [(Safe("Open issues"), every)]
+    sentences = []
     for severity in data.settings.vocabulary.severities[:2]:
-        count = sum(issue["severity"] == severity for issue in open_now)
-        rows.append([f"Open {severity} issues", count])
-    rows += [
-        [Safe("Issues raised in the period"), sum(data.period.holds(i["raised_on"]) for i in data.issues)],
-        [Safe("Issues resolved in the period"), len(_resolved_issues(data))],
-        [Safe(f"Change in open issues since {long_day(since)}"), Safe(f"{change:+,}")],
+        group = [issue for issue in every if issue["severity"] == severity]
+        word = data.gate.text(severity, "vocabulary, severity")
+        measures.append((f"Open {word} issues", group))
+        hidden = data.withheld_of(group)
+        if hidden and data.gate.public:
+            sentences.append(
+                f"1 {word} issue is open, and it is withheld."
+                if len(group) == 1
+                else f"{len(group):,} {word} issues are open, {hidden:,} of them withheld."
+            )
+    raised = [i for i in data.every_issue if data.period.holds(i["raised_on"])]
+    measures += [
+        (Safe("Issues raised in the period"), raised),
+        (Safe("Issues resolved in the period"), _resolved_issues(data, every=True)),
     ]
-    lines += table([Safe("Measure"), Safe("Issues")], rows, numeric=[1])
-    covered = f"These figures cover the {len(data.issues):,} issues published in this report."
-    if data.rules.public and data.withheld.total():
-        covered += (
-            f" {data.withheld.total():,} records are withheld from publication; the last section says why."
+    rows: list[list[Any]] = [[name, len(group)] for name, group in measures]
+    rows.append([Safe(f"Change in open issues since {long_day(since)}"), Safe(f"{change:+,}")])
+    headers: list[Any] = [Safe("Measure"), Safe("Issues")]
+    if data.gate.public:
+        headers.append(Safe("Of them withheld"))
+        for row, (_, group) in zip(rows, measures, strict=False):
+            row.append(data.withheld_of(group))
+        rows[-1].append(Safe(""))
+    lines += table(headers, rows, numeric=list(range(1, len(headers))))
+    lines += paragraph(" ".join(sentences)) if sentences else []
+    if data.gate.public and data.withheld.total():
+        covered = (
+            "These figures count every issue in the register, including those withheld from publication, "
+            "which are counted but not described; the last section says why."
         )
+    else:
+        covered = f"These figures cover all {counted(len(data.every_issue), 'issue')} in the register."
     return lines + paragraph(Safe(covered))
 
 
-def _resolved_issues(data: ReportInput) -> list[dict[str, Any]]:
+def _resolved_issues(data: ReportInput, every: bool = False) -> list[dict[str, Any]]:
     words = data.settings.vocabulary
     return [
         issue
-        for issue in data.issues
+        for issue in (data.every_issue if every else data.issues)
         if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))
     ]
 
@@ -224,22 +358,30 @@ def _limited(items: list[Any], what: str) -> tuple[list[Any], list[str]]:
     return items[:LIST_LIMIT], paragraph(Safe(note))
 
 
-def _issue_title(data: ReportInput, issue: dict[str, Any]) -> str:
-    return data.rules.view(issue)["title"]
+def _not_listed(number: int, what: str) -> list[str]:
+    """`2 further resolved issues are withheld: counted above, not listed.`"""
+    if not number:
+        return []
+    verb = "is" if number == 1 else "are"
+    return paragraph(
+        Safe(f"{counted(number, 'further ' + what)} {verb} withheld: counted above, not listed.")
+    )
 
 
 def _resolved(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Issues resolved in this period")) + data.intro("resolved")
     resolved = sorted(_resolved_issues(data), key=lambda i: (i["closed_on"], i["id"]), reverse=True)
+    hidden = len(_resolved_issues(data, every=True)) - len(resolved)
     if not resolved:
-        return lines + paragraph(Safe("No issues were resolved in this period."))
+        none = [] if hidden else paragraph(Safe("No issues were resolved in this period."))
+        return lines + none + _not_listed(hidden, "resolved issue")
     shown, note = _limited(resolved, "resolved issues")
     rows = [
         [
             record_id(i["id"]),
-            _issue_title(data, i),
-            data.rules.text(i["area"]),
-            data.rules.text(i["severity"]),
+            data.title(i),
+            data.word("area", i["area"], i["id"]),
+            data.word("severity", i["severity"], i["id"]),
             day(i["closed_on"]),
             (date.fromisoformat(i["closed_on"]) - date.fromisoformat(i["raised_on"])).days,
         ]
@@ -253,18 +395,16 @@ def _resolved(data: ReportInput) -> list[str]:
         Safe("Resolved on"),
         Safe("Days open"),
     ]
-    return lines + table(headers, rows, numeric=[5]) + note
+    return lines + table(headers, rows, numeric=[5]) + note + _not_listed(hidden, "resolved issue")
 
 
 def _open(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Open issues")) + data.intro("open")
-    open_now = data.open_issues()
-    if not open_now:
+    every = data.open_issues(every=True)
+    if not every:
         return lines + paragraph(Safe("There are no open issues."))
-    ages = {issue["id"]: data.age(issue) for issue in open_now}
-    return (
-        lines + _by_severity(data, open_now, ages) + _by_area(data, open_now, ages) + _open_list(data, ages)
-    )
+    ages = {issue["id"]: data.age(issue) for issue in every}
+    return lines + _by_severity(data, every, ages) + _by_area(data, ages) + _open_list(data, ages)
 
 
 def _grouped(items: list[dict[str, Any]], field: str) -> dict[str, list[dict[str, Any]]]:
@@ -274,13 +414,19 @@ def _grouped(items: list[dict[str, Any]], field: str) -> dict[str, list[dict[str
     return groups
 
 
-def _by_severity(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[str, int]) -> list[str]:
+def _by_severity(data: ReportInput, every: list[dict[str, Any]], ages: dict[str, int]) -> list[str]:
+    """Every open issue by severity (withheld ones counted): severity is counted, not described."""
     rows: list[list[Any]] = []
-    groups = _grouped(open_now, "severity")
+    groups = _grouped(every, "severity")
     for severity in _present(data.settings.vocabulary.severities, list(groups)):
         in_group = [ages[i["id"]] for i in groups[severity]]
         rows.append(
-            [data.rules.text(severity), len(in_group), round(sum(in_group) / len(in_group)), max(in_group)]
+            [
+                data.gate.text(severity, "vocabulary, severity"),
+                len(in_group),
+                round(sum(in_group) / len(in_group)),
+                max(in_group),
+            ]
         )
     return heading(3, Safe("By severity")) + table(
         [Safe("Severity"), Safe("Open"), Safe("Average age (days)"), Safe("Oldest (days)")],
@@ -289,23 +435,32 @@ def _by_severity(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[s
     )
 
 
-def _by_area(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[str, int]) -> list[str]:
-    severities = _present(data.settings.vocabulary.severities, list(_grouped(open_now, "severity")))
+def _by_area(data: ReportInput, ages: dict[str, int]) -> list[str]:
+    """Published open issues by area; withheld ones in one row, their areas not shown."""
+    open_now = data.open_issues()
+    every = data.open_issues(every=True)
+    severities = _present(data.settings.vocabulary.severities, list(_grouped(every, "severity")))
     groups = _grouped(open_now, "area")
     rows = []
     for area in _present(data.settings.vocabulary.areas, list(groups)):
         counts = Counter(i["severity"] for i in groups[area])
         rows.append(
             [
-                data.rules.text(area),
+                data.gate.text(area, "vocabulary, area"),
                 *[counts[s] for s in severities],
                 len(groups[area]),
                 max(ages[i["id"]] for i in groups[area]),
             ]
         )
+    hidden = [issue for issue in every if not data.gate.shows(issue)]
+    if hidden:
+        counts = Counter(i["severity"] for i in hidden)
+        rows.append(
+            [Safe("Withheld (area not shown)"), *[counts[s] for s in severities], len(hidden), Safe("")]
+        )
     headers = [
         Safe("Area"),
-        *[data.rules.text(s).capitalize() for s in severities],
+        *[data.gate.text(s, "vocabulary, severity").capitalize() for s in severities],
         Safe("Total"),
         Safe("Oldest (days)"),
     ]
@@ -314,14 +469,18 @@ def _by_area(data: ReportInput, open_now: list[dict[str, Any]], ages: dict[str, 
 
 def _open_list(data: ReportInput, ages: dict[str, int]) -> list[str]:
     ranked = sorted(data.open_issues(), key=lambda i: (data.severity_rank(i), i["raised_on"], i["id"]))
+    hidden = len(data.open_issues(every=True)) - len(ranked)
+    lines = heading(3, Safe("Open issues, most severe first"))
+    if not ranked:
+        return lines + _not_listed(hidden, "open issue")
     shown, note = _limited(ranked, "open issues")
     rows = [
         [
             record_id(i["id"]),
-            _issue_title(data, i),
-            data.rules.text(i["severity"]),
-            data.rules.text(i["area"]),
-            data.rules.text(i["status"]),
+            data.title(i),
+            data.word("severity", i["severity"], i["id"]),
+            data.word("area", i["area"], i["id"]),
+            data.word("status", i["status"], i["id"]),
             ages[i["id"]],
             _owner(data, i),
         ]
@@ -336,7 +495,7 @@ def _open_list(data: ReportInput, ages: dict[str, int]) -> list[str]:
         Safe("Age (days)"),
         Safe("Owner"),
     ]
-    return heading(3, Safe("Open issues, most severe first")) + table(headers, rows, numeric=[5]) + note
+    return lines + table(headers, rows, numeric=[5]) + note + _not_listed(hidden, "open issue")
 
 
 def _present(order: list[str], values: list[str]) -> list[str]:
@@ -346,10 +505,10 @@ def _present(order: list[str], values: list[str]) -> list[str]:
 
 
 def _owner(data: ReportInput, issue: dict[str, Any]) -> str:
-    if data.rules.public:
-        role = issue.get("owner_role")
-        return data.rules.text(role) if role else data.rules.person(issue.get("owner"))
-    return issue.get("owner") or ""
+    """The owner's role for the public (the role field, or the person's role)."""
+    if data.gate.public and issue.get("owner_role"):
+        return str(data.gate.publish("issue", "owner_role", issue["owner_role"], issue["id"]))
+    return str(data.gate.publish("issue", "owner", issue.get("owner"), issue["id"]) or "")
 
 
 def _trend(data: ReportInput) -> list[str]:
@@ -360,7 +519,8 @@ def _trend(data: ReportInput) -> list[str]:
         Safe(
             "The number of open issues at the end of each "
             + ("week" if _weekly(data.trend) else "month")
-            + ", from the register's history."
+            + ", from the register's history"
+            + (", withheld issues included." if data.gate.public and data.withheld.total() else ".")
         )
     )
     labels = ", ".join(quoted(point.day.isoformat()) for point in data.trend)
@@ -391,14 +551,18 @@ def _weekly(points: list[TrendPoint]) -> bool:
 
 def _cost(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Cost impact")) + data.intro("cost")
-    costed = [i for i in data.issues if i.get("cost_gbp") is not None]
-    if not costed:
+    every = [i for i in data.every_issue if i.get("cost_gbp") is not None]
+    if not every:
         return lines + paragraph(Safe("No cost impact has been recorded for these issues."))
+    costed = [i for i in every if data.gate.shows(i)]
     rows: list[list[Any]] = []
     groups = _grouped(costed, "area")
     for area in _present(data.settings.vocabulary.areas, list(groups)):
-        rows.append([data.rules.text(area), *_cost_cells(groups[area])])
-    rows.append([Safe("**All areas**"), *_cost_cells(costed)])
+        rows.append([data.gate.text(area, "vocabulary, area"), *_cost_cells(groups[area])])
+    hidden = [i for i in every if not data.gate.shows(i)]
+    if hidden:
+        rows.append([Safe("Withheld (area not shown)"), *_cost_cells(hidden)])
+    rows.append([Safe("**All areas**"), *_cost_cells(every)])
     headers = [
         Safe("Area"),
         Safe("Estimated cost"),
@@ -411,6 +575,7 @@ def _cost(data: ReportInput) -> list[str]:
         Safe(
             "Estimates and actual costs are shown apart and are not added together. "
             "An issue's estimate is replaced by its actual cost once that is known."
+            + (" The totals include withheld issues." if hidden else "")
         )
     )
 
@@ -423,50 +588,57 @@ def _cost_cells(issues: list[dict[str, Any]]) -> list[Any]:
 
 def _impact(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Impact on vulnerable residents and statutory duties")) + data.intro("impact")
+    resolved = _resolved_issues(data, every=True)
     figures = {}
-    resolved = _resolved_issues(data)
     for flag in ("affects_vulnerable", "statutory_impact"):
-        flagged = [i for i in data.issues if i.get(flag)]
+        flagged = [i for i in data.every_issue if i.get(flag)]
         figures[flag] = {
             "open": sum(data.is_open(i) for i in flagged),
             "raised": sum(data.period.holds(i["raised_on"]) for i in flagged),
             "resolved": sum(bool(i.get(flag)) for i in resolved),
         }
-    vulnerable = small_counts(data.rules, figures["affects_vulnerable"], [("raised", ("open", "resolved"))])
-    statutory = {name: f"{value:,}" for name, value in figures["statutory_impact"].items()}
-    rows = [
-        [Safe(label), Safe(vulnerable[key]), Safe(statutory[key])]
-        for key, label in (
-            ("open", "Open now"),
-            ("raised", "Raised in the period"),
-            ("resolved", "Resolved in the period"),
-        )
-    ]
-    lines += table(
-        [
-            Safe("Issues"),
-            Safe("Affecting vulnerable residents"),
-            Safe("With a statutory or compliance impact"),
-        ],
-        rows,
-        numeric=[1, 2],
+    labels = (
+        ("open", "Open now"),
+        ("raised", "Raised in the period"),
+        ("resolved", "Resolved in the period"),
     )
-    if data.rules.public:
-        threshold = data.rules.threshold
-        lines += paragraph(
-            Safe(
-                f"To protect the people involved, counts of fewer than {threshold} cases affecting vulnerable "
-                f'residents are shown as "fewer than {threshold}" (zero included), and a figure that would let '
-                'a hidden count be worked out is marked "not shown". Individual issues are not marked.'
-            )
+    if data.vulnerable is None:
+        rows = [
+            [Safe(text), figures["affects_vulnerable"][key], figures["statutory_impact"][key]]
+            for key, text in labels
+        ]
+        return lines + table(
+            [
+                Safe("Issues"),
+                Safe("Affecting vulnerable residents"),
+                Safe("With a statutory or compliance impact"),
+            ],
+            rows,
+            numeric=[1, 2],
         )
-    return lines
+    rows = [[Safe(text), figures["statutory_impact"][key]] for key, text in labels]
+    lines += table([Safe("Issues"), Safe("With a statutory or compliance impact")], rows, numeric=[1])
+    threshold = data.gate.threshold
+    band = describe(data.vulnerable.shown, threshold)
+    lines += paragraph(
+        Safe(f"Open issues affecting vulnerable residents at the end of the period: **{band}**.")
+    )
+    return lines + paragraph(
+        Safe(
+            f"To protect the people involved, this figure is given in bands of {threshold} "
+            f'("fewer than {threshold}", "{threshold} to {2 * threshold - 1}"), withheld issues included, and '
+            'it is "not shown" when, together with earlier reports, it would let a small number be worked out. '
+            "How many such issues were raised or resolved in the period is not published, and individual "
+            "issues are not marked."
+        )
+    )
 
 
 def _lessons(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("Lessons and the actions taken")) + data.intro("lessons")
-    logged = [lesson for lesson in data.lessons if date.fromisoformat(lesson["logged_on"]) <= data.period.end]
-    statuses = Counter(lesson["action_status"] for lesson in logged)
+    end = data.period.end.isoformat()
+    every = [lesson for lesson in data.every_lesson if lesson["logged_on"] <= end]
+    statuses = Counter(lesson["action_status"] for lesson in every)
     rows = [
         [Safe(status.capitalize()), statuses[status]]
         for status in ("identified", "agreed", "actioned", "embedded")
@@ -475,8 +647,17 @@ def _lessons(data: ReportInput) -> list[str]:
         Safe("A lesson is not learned until it is acted on. Lessons by the state of their actions:")
     )
     lines += table([Safe("Action status"), Safe("Lessons")], rows, numeric=[1])
+    hidden = data.withheld_of(every)
+    if hidden and data.gate.public:
+        lines += paragraph(
+            Safe(f"These counts include {counted(hidden, 'withheld lesson')}, not described here.")
+        )
     new = sorted(
-        (lesson for lesson in logged if data.period.holds(lesson["logged_on"])),
+        (
+            lesson
+            for lesson in data.lessons
+            if lesson["logged_on"] <= end and data.period.holds(lesson["logged_on"])
+        ),
         key=lambda lesson: (lesson["logged_on"], lesson["id"]),
         reverse=True,
     )
@@ -485,8 +666,8 @@ def _lessons(data: ReportInput) -> list[str]:
         rows = [
             [
                 record_id(lesson["id"]),
-                data.rules.view(lesson)["title"],
-                data.rules.text(lesson["area"]),
+                data.title(lesson),
+                str(data.gate.publish("lesson", "area", lesson["area"], lesson["id"])),
                 Safe(lesson["action_status"]),
             ]
             for lesson in _limited(new, "lessons")[0]
@@ -501,24 +682,26 @@ def _actions(data: ReportInput) -> list[str]:
         for update in issue.get("updates", ()):
             if (
                 update["kind"] in ("action", "decision")
-                and data.rules.shows(update)
+                and data.gate.shows(update)
                 and data.period.holds(update["at"][:10])
             ):
-                taken.append((update["at"], issue["id"], data.rules.update(update)))
+                taken.append((update["at"], issue["id"], update))
     if not taken:
         return []
     taken.sort(key=lambda item: (item[0], item[1]), reverse=True)
     shown, note = _limited(taken, "actions and decisions")
-    rows = [
-        [
-            day(at[:10]),
-            record_id(issue_id),
-            Safe(update["kind"].capitalize()),
-            update["text"],
-            update["author"],
-        ]
-        for at, issue_id, update in shown
-    ]
+    rows = []
+    for at, issue_id, update in shown:
+        view = data.gate.update(update, issue_id)
+        rows.append(
+            [
+                day(at[:10]),
+                record_id(issue_id),
+                Safe(update["kind"].capitalize()),
+                view["text"],
+                view["author"],
+            ]
+        )
     headers = [Safe("Date"), Safe("Issue"), Safe("Kind"), Safe("What was done or decided"), Safe("By")]
     return heading(3, Safe("Actions and decisions in this period")) + table(headers, rows) + note
 
@@ -529,15 +712,20 @@ def _next_steps(data: ReportInput) -> list[str]:
         (i for i in data.open_issues() if i.get("target_date")),
         key=lambda i: (i["target_date"], data.severity_rank(i), i["id"]),
     )
+    undated = len(data.open_issues()) - len(planned)
+    extra = []
+    if undated:
+        verb = "has" if undated == 1 else "have"
+        extra = paragraph(Safe(f"{counted(undated, 'further open issue')} {verb} no target date yet."))
     if not planned:
-        return lines + paragraph(Safe("No open issue has a target date."))
+        return lines + paragraph(Safe("No published open issue has a target date.")) + extra
     shown, note = _limited(planned, "open issues with target dates")
     rows = [
         [
             day(i["target_date"]),
             record_id(i["id"]),
-            _issue_title(data, i),
-            data.rules.text(i["severity"]),
+            data.title(i),
+            data.word("severity", i["severity"], i["id"]),
             _owner(data, i),
             Safe("overdue" if date.fromisoformat(i["target_date"]) < data.period.end else ""),
         ]
@@ -552,9 +740,10 @@ def _next_steps(data: ReportInput) -> list[str]:
         Safe("Note"),
     ]
     lines += paragraph(Safe("Open issues with a target date for their resolution, soonest first."))
-    undated = len(data.open_issues()) - len(planned)
-    extra = paragraph(Safe(f"{undated:,} further open issues have no target date yet.")) if undated else []
     return lines + table(headers, rows) + note + extra
+
+
+CHANGE_KINDS = ("opened", "resolved", "reopened", "changed", "logged")
 
 
 def _changes(data: ReportInput) -> list[str]:
@@ -566,58 +755,50 @@ def _changes(data: ReportInput) -> list[str]:
     shown_ids = {i["id"] for i in data.issues} | {lesson["id"] for lesson in data.lessons}
     by_id = {d["id"]: d for d in [*data.issues, *data.lessons]}
     rows = []
+    counts: Counter[str] = Counter()
     for change in data.changes:
         if change.record_id not in shown_ids:
             continue
-        described = _describe_change(data, change)
+        what, described = _describe_change(data, change)
         if described:
-            rows.append(
-                [
-                    record_id(change.record_id),
-                    data.rules.view(by_id[change.record_id])["title"],
-                    Safe(described),
-                ]
-            )
+            counts[what] += 1
+            rows.append([record_id(change.record_id), data.title(by_id[change.record_id]), described])
+    # The tag's name is text from git (it may have come from a remote): escaped like record text.
     lines += paragraph(
-        Safe(
-            f"Compared with the report published with the tag {data.last_report.name} "
-            f"(covering up to {long_day(data.last_report.period_end)})."
+        f"Compared with the report published with the tag {data.last_report.name} "
+        f"(covering up to {long_day(data.last_report.period_end)})."
+    )
+    count_rows: list[list[Any]] = [[Safe(what.capitalize()), counts[what]] for what in CHANGE_KINDS]
+    if data.withdrawn:
+        count_rows.append(
+            [Safe("Withdrawn (published before, now withheld or deleted)"), sum(data.withdrawn.values())]
         )
-    )
-    counts = Counter(row[2].split(":")[0].split(";")[0] for row in rows)
-    lines += table(
-        [Safe("Change"), Safe("Records")],
-        [
-            [Safe(what.capitalize()), counts[what]]
-            for what in ("opened", "resolved", "reopened", "changed", "logged")
-        ],
-        numeric=[1],
-    )
+    lines += table([Safe("Change"), Safe("Records")], count_rows, numeric=[1])
     if not rows:
         return lines
     shown, note = _limited(rows, "changed records")
     return lines + table([Safe("Record"), Safe("Title"), Safe("What changed")], shown) + note
 
 
-def _describe_change(data: ReportInput, change: Change) -> str:
-    from exports.rules import PUBLIC_FIELDS
-
-    allowed = set(PUBLIC_FIELDS[kind_of(change.record_id)])
-    allowed -= {"updates", "id"}
-    fields = [name.replace("_", " ") for name in change.fields if not data.rules.public or name in allowed]
-    updates = sum(data.rules.shows(update) for update in change.new_updates)
-    noted = [f"{updates} new update{'s' if updates != 1 else ''}"] if updates else []
+def _describe_change(data: ReportInput, change: Change) -> tuple[str, str]:
+    """What kind of change, and the words for it (field labels, which may name a
+    field this Tracker does not know: escaped when written, never Safe)."""
+    kind = kind_of(change.record_id)
+    allowed = set(PUBLIC_FIELDS[kind]) - {"updates", "id"}
+    fields = [label(name, kind).lower() for name in change.fields if not data.gate.public or name in allowed]
+    updates = sum(data.gate.shows(update) for update in change.new_updates)
+    noted = [counted(updates, "new update")] if updates else []
     if change.what in ("opened", "logged"):
-        return change.what
+        return change.what, change.what
     if change.what in ("resolved", "reopened"):
-        return "; ".join([change.what, *noted])
+        return change.what, "; ".join([change.what, *noted])
     parts = fields + noted
-    return "changed: " + ", ".join(parts) if parts else ""
+    return "changed", ("changed: " + ", ".join(parts) if parts else "")
 
 
 def _withheld(data: ReportInput) -> list[str]:
     lines = heading(2, Safe("What we have withheld and why")) + data.intro("withheld")
-    if not data.rules.public:
+    if not data.gate.public:
         lines += paragraph(
             Safe("This internal report withholds nothing. A public report would withhold the following.")
         )
@@ -638,13 +819,21 @@ def _withheld(data: ReportInput) -> list[str]:
     if data.withheld.updates:
         one = data.withheld.updates == 1
         notes.append(
-            f"{data.withheld.updates:,} update{'' if one else 's'} on published records "
+            f"{counted(data.withheld.updates, 'update')} on published records "
             f"{'is' if one else 'are'} internal or restricted and not shown."
         )
+    withdrawn = sum(data.withdrawn.values())
+    if withdrawn:
+        notes.append(
+            f"{counted(withdrawn, 'record')} published in an earlier report "
+            f"{'has' if withdrawn == 1 else 'have'} been withdrawn since "
+            f"({data.withdrawn.get('withheld', 0):,} now withheld, {data.withdrawn.get('deleted', 0):,} deleted)."
+        )
     notes.append(
-        "Names of staff are replaced by their roles, and counts of fewer than "
-        f"{data.rules.threshold} cases affecting vulnerable residents are not shown exactly."
+        "Names of staff are replaced by their roles, personal details such as e-mail addresses and "
+        "telephone numbers are removed, and the number of cases affecting vulnerable residents is given "
+        f"only in bands of {data.gate.threshold}."
     )
-    if not data.rules.public:
+    if not data.gate.public:
         notes = ["In a public report:", *notes]
     return lines + paragraph(Safe(" ".join(notes)))

@@ -3,13 +3,16 @@ settle the period, render the document or records, and name the file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from data.ids import Kind
+from data.kinds import KINDS
+from data.text import one_line
+from exports.gate import Audience, Gate
 from exports.reader import RegisterReader
-from exports.rules import Audience
+from exports.review import Review, review
 
 DOCUMENT_KINDS = ("report", "digest")
 RECORD_KINDS = ("issues", "lessons")
@@ -34,42 +37,64 @@ def default_start(register: RegisterReader, end: date) -> date | None:
     return min(last.period_end + timedelta(days=1), end) if last else None
 
 
-def render(register: RegisterReader, request: ExportRequest) -> tuple[str, str]:
-    """The export's text and a one-line summary of what it holds."""
+@dataclass
+class Export:
+    """One rendered export: its text, a one-line summary, the publication review
+    (for the public audience), and the figures its tag keeps when published."""
+
+    text: str
+    summary: str
+    review: Review | None = None
+    figures: dict[str, str] = field(default_factory=dict)
+
+
+def render(register: RegisterReader, request: ExportRequest) -> Export:
+    """The export's text, summary and review; every value goes through one gate."""
+    documents = {kind: register.documents(kind) for kind in KINDS}
+    gate = Gate.for_register(request.audience, register, *(table.values() for table in documents.values()))
     if request.kind in DOCUMENT_KINDS:
-        return _document(register, request)
+        return _document(register, request, gate)
     from exports import tabular
 
     kind: Kind = "issue" if request.kind == "issues" else "lesson"
-    records, withheld = tabular.select(register, kind, request.query, request.audience)
+    records, withheld = tabular.select(register, kind, request.query, request.audience, gate=gate)
     if request.format == "json":
         text = tabular.to_json(records)
     else:
         text = tabular.to_csv(records, tabular.columns(kind, request.audience, records))
     summary = f"{len(records):,} {request.kind} ({request.audience}"
     summary += f"; {withheld:,} withheld)" if request.audience == "public" else ")"
-    return text, summary
+    return Export(text, summary, review(gate) if gate.public else None)
 
 
-def _document(register: RegisterReader, request: ExportRequest) -> tuple[str, str]:
+def _document(register: RegisterReader, request: ExportRequest, gate: Gate) -> Export:
     from exports.digest import build_digest
-    from exports.report import build_report
+    from exports.report import Period, figures_to_publish, gather
+    from exports.report import render as render_report
 
-    build = build_report if request.kind == "report" else build_digest
-    markdown = build(register, request.audience, request.start, request.end)
+    findings: list[str] = []
+    figures: dict[str, str] = {}
+    if request.kind == "report":
+        data = gather(register, request.audience, Period(request.start, request.end), date.today(), gate)
+        markdown = render_report(data)
+        findings = data.vulnerable.findings if data.vulnerable else []
+        figures = figures_to_publish(data)
+    else:
+        markdown = build_digest(register, request.audience, request.start, request.end, gate=gate)
     summary = f"{request.kind} for {request.audience} readers"
-    if request.format == "md":
-        return markdown, summary
-    from exports.html import to_html
-    from exports.rules import Publication
+    text = markdown
+    if request.format == "html":
+        from exports.html import to_html
 
-    rules = Publication(request.audience, register.settings)
-    return to_html(markdown, rules.text(register.settings.report.title)), summary
+        text = to_html(markdown, one_line(gate.text(register.settings.report.title, "report wording, title")))
+    return Export(text, summary, review(gate, findings) if gate.public else None, figures)
 
 
-def default_output(request: ExportRequest) -> Path:
-    """`exports/report-public-2024-06-30.md` under the current folder."""
-    return Path("exports") / f"{request.kind}-{request.audience}-{request.end.isoformat()}.{request.format}"
+def default_output(request: ExportRequest, register_root: Path) -> Path:
+    """`<register>/exports/report-public-2024-06-30.md`: an absolute path under
+    the register's own `exports/` folder, wherever the app was started."""
+    name = f"{request.kind}-{request.audience}-{request.end.isoformat()}.{request.format}"
+    return register_root.absolute() / "exports" / name
 
 
 def file_bytes(text: str, format: str) -> bytes:
@@ -77,3 +102,29 @@ def file_bytes(text: str, format: str) -> bytes:
     Excel reads UTF-8 CSV correctly only with one."""
     content = text.encode("utf-8")
     return b"\xef\xbb\xbf" + content if format == "csv" else content
+
+
+def publish_problem(register: RegisterReader, export: Export) -> str | None:
+    """Why this export may not be published yet, or None: reviewed words not yet
+    accepted, or nothing changed since the last published report."""
+    if export.review is not None and export.review.unreviewed():
+        waiting = export.review.unreviewed()
+        shown = "; ".join(repr(word) for word in waiting[:5]) + ("; …" if len(waiting) > 5 else "")
+        return (
+            f"{len(waiting):,} item{'s' if len(waiting) != 1 else ''} of the publication review "
+            f"{'are' if len(waiting) != 1 else 'is'} not settled ({shown}): add the names to [people] in "
+            "tracker.toml, or accept them as not personal data, then publish again"
+        )
+    last = register.latest_report()
+    if last is not None and last.commit == register.head():
+        return f"nothing has changed in the register since the last published report ({last.name})"
+    return None
+
+
+def changed_since_last(register: RegisterReader) -> str:
+    """One line on what a publication would add: the tag it follows and the records changed since."""
+    last = register.latest_report()
+    if last is None:
+        return "This will be the register's first published report."
+    changes = register.changes_since(last.commit)
+    return f"{len(changes):,} record{'s' if len(changes) != 1 else ''} changed since {last.name}."

@@ -2,7 +2,7 @@
 
 Records are chosen with the query language of `tracker list`. For the public
 audience the query runs over the public views of the records (see
-`exports.rules`), so it cannot select records by a field the public may not
+`exports.gate`), so it cannot select records by a field the public may not
 see, such as whether an issue affects vulnerable residents.
 
 CSV cells are plain text: booleans as yes/no, lists comma-separated, dates in
@@ -24,8 +24,8 @@ import orjson
 from data.ids import Kind
 from data.kinds import KINDS
 from data.query import sort_key
+from exports.gate import PUBLIC_FIELDS, Audience, Gate
 from exports.reader import RegisterReader
-from exports.rules import PUBLIC_FIELDS, Audience, Publication
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
@@ -42,14 +42,17 @@ def unguard_cell(text: str) -> str:
 
 
 def select(
-    register: RegisterReader, kind: Kind, query: str, audience: Audience, sort: str | None = None
+    register: RegisterReader,
+    kind: Kind,
+    query: str,
+    audience: Audience,
+    sort: str | None = None,
+    gate: Gate | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """Records matching `query` as the audience may see them, and how many
     records of this kind were withheld from the audience."""
     every = {name: register.documents(name) for name in KINDS}
-    rules = Publication.for_documents(
-        audience, register.settings, *(table.values() for table in every.values())
-    )
+    rules = gate or Gate.for_register(audience, register, *(table.values() for table in every.values()))
     documents = every[kind]
     views = [rules.view(document) for document in documents.values() if rules.shows(document)]
     withheld = len(documents) - len(views)

@@ -41,12 +41,14 @@ def export(root: Path, *args: str, cwd: Path | None = None):  # type: ignore[no-
     return run_tracker("--register", str(root), "export", *args, cwd=cwd)
 
 
-def test_export_writes_a_dated_public_report_under_exports_by_default(
+def test_export_writes_a_dated_public_report_under_the_registers_exports_by_default(
     tmp_path: Path, register: Register
 ) -> None:
+    # Under the register's own exports/ folder, not the folder the command was run from (issue 12/16).
     result = export(register.root, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    written = list((tmp_path / "exports").iterdir())
+    assert not (tmp_path / "exports").exists()
+    written = list((register.root / "exports").iterdir())
     assert [p.name for p in written] == [f"report-public-{date.today().isoformat()}.md"]
     assert written[0].read_text(encoding="utf-8").startswith("# Programme transparency report")
 

@@ -11,6 +11,7 @@ from textual.app import App
 from textual.widgets import Input, Markdown, Select
 
 from tracker.register import Register
+from tracker.tui.screens.confirm import ConfirmationModal
 from tracker.tui.screens.export import ExportScreen
 
 
@@ -79,6 +80,11 @@ def test_write_and_publish_from_the_screen(register: Register, tmp_path: Path) -
             app.screen.query_one("#export-output", Input).value = str(target)
             await pilot.press("ctrl+t")
             await settle(app, pilot)
+            # Publishing is confirmed first (issue 12/16): the question names the tag to be made.
+            assert isinstance(app.screen, ConfirmationModal)
+            assert f"report/{date.today().isoformat()}" in str(app.screen.question)
+            await pilot.press("y")
+            await settle(app, pilot)
 
     asyncio.run(scenario())
     assert target.read_text(encoding="utf-8").startswith("# Programme transparency report")
@@ -99,3 +105,79 @@ def test_a_bad_date_is_reported_as_a_notification(register: Register) -> None:
             assert any("'2024-13-01' is not a date" in message for message in messages)
 
     asyncio.run(scenario())
+
+
+def test_the_file_goes_under_the_registers_exports_folder_and_html_is_chosen_by_name(
+    register: Register, tmp_path: Path
+) -> None:
+    register.add_issue(title="Public", visibility="public")
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            shown = screen.query_one("#export-output", Input).placeholder
+            assert shown == str(register.root.absolute() / "exports" / f"report-public-{date.today()}.md")
+            app.screen.query_one("#export-output", Input).value = "exports/page.html"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+
+    asyncio.run(scenario())
+    page = (register.root / "exports" / "page.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<svg class="chart"' in page
+
+
+def test_overwriting_asks_first_and_the_review_is_on_the_screen(register: Register, tmp_path: Path) -> None:
+    register.add_issue(title="Alan Turing met the board", visibility="public")
+    target = tmp_path / "report.md"
+    target.write_text("keep me", encoding="utf-8")
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            review = str(app.screen.query_one("#export-review-text").render())
+            assert "'Alan Turing'" in review
+            app.screen.query_one("#export-output", Input).value = str(target)
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmationModal) and "Overwrite" in str(app.screen.question)
+            await pilot.press("n")
+            await settle(app, pilot)
+            # Publishing is refused while the review lists a name unknown to the register.
+            await pilot.press("ctrl+t")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ConfirmationModal)
+            messages = [notification.message for notification in app._notifications]
+            assert any("Not published" in message and "Alan Turing" in message for message in messages)
+
+    asyncio.run(scenario())
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert git(register.root, "tag", "--list") == ""
+
+
+def test_the_preview_goes_through_the_gate_and_accepting_on_the_screen_is_remembered(tmp_path: Path) -> None:
+    from data.settings import RegisterSettings
+
+    register = Register.init(tmp_path / "r", settings=RegisterSettings(people={"Priya Nair": "Finance lead"}))
+    register.add_issue(title="priya nair and Alan Turing, 07700 900123", visibility="public")
+
+    async def scenario() -> None:
+        app = ExportApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            assert "priya" not in screen.markdown.casefold() and "07700" not in screen.markdown
+            await pilot.press("f6")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ConfirmationModal) and "Alan Turing" in str(app.screen.question)
+            await pilot.press("y")
+            await settle(app, pilot)
+            review = str(app.screen.query_one("#export-review-text").render())
+            assert "unknown to the register: 0" in review
+
+    asyncio.run(scenario())
+    assert "Alan Turing" in register.accepted_words()

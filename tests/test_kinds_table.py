@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from data.kinds import KINDS, label
 from data.model import Vocabulary
 from data.query import TERMS, parse
-from exports.rules import PUBLIC_FIELDS
+from exports.gate import PUBLIC_FIELDS
 from exports.tabular import columns
 from tracker.cli import main
 from tracker.importing.columns import importable_fields

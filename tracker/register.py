@@ -59,6 +59,7 @@ from data.model import (
 )
 from data.query import Access, Query, parse, sort_key
 from data.settings import SETTINGS_FILE, RegisterSettings, load_settings, settings_text
+from data.text import one_line
 from data.validation import ValidationError
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from data.changes_since import Change
     from data.history import HistoryEntry
     from data.listing import Listing, TextIndex
+    from data.people import PeopleSeen
     from data.published import ReportTag
     from data.storage import RegisterDatabase
     from data.sync import SyncResult, SyncStatus
@@ -111,6 +113,7 @@ class Register:
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
+        self._people_seen: tuple[str | None, PeopleSeen] | None = None
 
     # --- opening and creating --------------------------------------------------
 
@@ -626,12 +629,72 @@ class Register:
         current = {**self.documents("issue"), **self.documents("lesson")}
         return changes_since(self.git, commit, current, self.settings.vocabulary)
 
-    def publish_report(self, content: bytes, start: date | None, end: date, file_name: str) -> ReportTag:
+    def people_in_history(self) -> PeopleSeen:
+        """Every name any record's name field has held, and every commit author
+        and committer with their e-mail address (for the publication gate)."""
+        from data.people import people_in_history
+
+        # Read once per commit: the TUI's preview asks again at every change of choice.
+        head = self.head()
+        if self._people_seen is None or self._people_seen[0] != head:
+            self._people_seen = (head, people_in_history(self.git))
+        return self._people_seen[1]
+
+    def public_at(self, commit: str) -> set[str]:
+        """The records that were public at a commit (a published report's)."""
+        from data.published import public_at
+
+        return public_at(self.git, commit)
+
+    def accepted_words(self) -> set[str]:
+        """Words reviewed before publishing and accepted as not personal data."""
+        from data.published import read_accepted
+
+        return read_accepted(self.root)
+
+    def accept_words(self, words: set[str]) -> None:
+        """Keep reviewed words as accepted, in a versioned file, one commit."""
+        from data.files import write_atomic
+        from data.published import ACCEPTED_FILE, accepted_text, read_accepted
+
+        with self.writing():
+            known = read_accepted(self.root)
+            if words <= known:
+                return
+            write_atomic(self.root, ACCEPTED_FILE, accepted_text(known | words).encode("utf-8"))
+            added = sorted(words - known, key=str.casefold)
+            self._commit(
+                [ACCEPTED_FILE],
+                f"Publication review: {len(added)} word{'s' if len(added) != 1 else ''} accepted as not personal data\n\n"
+                + "\n".join(f"- {one_line(word)}" for word in added),
+            )
+
+    def next_report_tag(self, end: date) -> str:
+        """The name the next published report's tag will take (`report/2024-06-30`)."""
+        from data.published import free_tag_name
+
+        return free_tag_name(self.git, end)
+
+    def published_reports(self) -> list[ReportTag]:
+        """Every published report (its `report/…` tag), newest first."""
+        from data.published import published_reports
+
+        return published_reports(self.git)
+
+    def publish_report(
+        self,
+        content: bytes,
+        start: date | None,
+        end: date,
+        file_name: str,
+        figures: dict[str, str] | None = None,
+    ) -> ReportTag:
         """Tag the register's current commit as a published report, in the name of
-        the person at the keyboard."""
+        the person at the keyboard, with the figures later reports must stay
+        consistent with."""
         from data.published import publish
 
-        return publish(self.git, content, start, end, self.identity(), file_name)
+        return publish(self.git, content, start, end, self.identity(), file_name, figures)
 
     @classmethod
     def clone(cls, url: str, path: Path) -> Register:

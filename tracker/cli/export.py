@@ -4,6 +4,9 @@
     tracker export --audience internal -o - internal report on standard output
     tracker export --kind digest --format html
     tracker export --format csv status:open area:payroll
+    tracker export --review                 write the report and show what the gate removed and what
+                                            still looks like a name the register does not know
+    tracker export --accept "Alan Turing"   accept reviewed words as not personal data (kept in the register)
     tracker export --publish                write the report and tag the register report/YYYY-MM-DD
 
 Loaded only when `tracker export` runs (see LAZY_COMMANDS in tracker.cli); it
@@ -20,8 +23,17 @@ from typing import Any
 import click
 
 from data.errors import TrackerError
-from exports.rules import Audience
-from exports.service import DOCUMENT_KINDS, ExportRequest, default_output, default_start, file_bytes, render
+from data.text import one_line
+from exports.gate import Audience
+from exports.service import (
+    DOCUMENT_KINDS,
+    ExportRequest,
+    default_output,
+    default_start,
+    file_bytes,
+    publish_problem,
+    render,
+)
 from tracker.cli.common import open_register, reports_errors
 
 KINDS = ("report", "digest", "issues", "lessons")
@@ -64,14 +76,14 @@ def _settle(
     return ExportRequest(kind, format, chosen, first_day, last_day, " ".join(query))
 
 
-def write(text: str, output: str | None, request: ExportRequest) -> tuple[bytes, str]:
+def write(text: str, output: str | None, request: ExportRequest, root: Path) -> tuple[bytes, str]:
     """Write the export; returns the bytes written and where they went."""
     if output == "-":
         content = text.encode("utf-8")
         sys.stdout.buffer.write(content)
         sys.stdout.flush()
         return content, "standard output"
-    path = Path(output) if output else default_output(request)
+    path = Path(output) if output else default_output(request, root)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = file_bytes(text, request.format)
     path.write_bytes(content)
@@ -106,9 +118,26 @@ def write(text: str, output: str | None, request: ExportRequest) -> tuple[bytes,
     "-o",
     metavar="FILE",
     help="Where to write; - for standard output "
-    "(default: exports/KIND-AUDIENCE-DATE.FORMAT in the current folder).",
+    "(default: exports/KIND-AUDIENCE-DATE.FORMAT in the register's folder).",
 )
-@click.option("--publish", is_flag=True, help="Tag the register report/DATE with the report's content hash.")
+@click.option(
+    "--review",
+    is_flag=True,
+    help="Show every redaction the publication gate made and every word pair that looks like "
+    "a name unknown to the register.",
+)
+@click.option(
+    "--accept",
+    "accepted",
+    multiple=True,
+    metavar="WORDS",
+    help="Accept reviewed words as not personal data (repeatable; kept in the register for later reports).",
+)
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Tag the register report/DATE with the report's content hash (refused while review items are unsettled).",
+)
 @click.pass_context
 @reports_errors
 def export(
@@ -120,6 +149,8 @@ def export(
     kind: str | None,
     format_: str | None,
     output: str | None,
+    review: bool,
+    accepted: tuple[str, ...],
     publish: bool,
 ) -> None:
     """Write a transparency report, a lessons digest, or records matching a QUERY."""
@@ -127,10 +158,26 @@ def export(
     request = _settle(kind, format_, audience, start, end, query, register)
     if publish and (request.kind != "report" or request.audience != "public"):
         raise click.UsageError("--publish is for the public transparency report only")
-    text, summary = render(register, request)
-    content, where = write(text, output, request)
-    click.echo(f"tracker: wrote {summary} to {where}", err=True)
+    if accepted:
+        words = {" ".join(one_line(word).split()) for word in accepted if word.strip()}
+        register.accept_words(words)
+        click.echo(f"tracker: accepted {len(words):,} reviewed item(s) as not personal data", err=True)
+    export = render(register, request)
+    problem = publish_problem(register, export) if publish else None
+    content, where = write(export.text, output, request, register.root)
+    click.echo(f"tracker: wrote {export.summary} to {where}", err=True)
+    if review or problem:
+        _show_review(export.review.lines() if export.review else ["The internal audience sees everything."])
+    if problem:
+        raise TrackerError(f"not published: {problem}")
     if publish:
         name = Path(where).name if output != "-" else "standard output"
-        tag = register.publish_report(content, request.start, request.end, name)
+        tag = register.publish_report(content, request.start, request.end, name, export.figures)
         click.echo(f"tracker: published as tag {tag.name} (sha256 {tag.content_sha256})", err=True)
+
+
+def _show_review(lines: list[str]) -> None:
+    """The review on standard error (the export itself may be on standard output),
+    each line literal: record text never reaches the terminal as control codes."""
+    for line in lines:
+        click.echo(one_line(line), err=True)
