@@ -107,6 +107,10 @@ class RegisterSettings(Model):
     report: ReportWording = field(model(ReportWording), ReportWording, factory=ReportWording)
     sync: SyncPreferences = field(model(SyncPreferences), SyncPreferences, factory=SyncPreferences)
 
+    def roles(self) -> dict[str, str]:
+        """Each person in `[people]` and the role that stands in for them."""
+        return {name: person.role for name, person in self.people.items()}
+
     def role_of(self, person: str | None) -> str:
         """The role that stands in for a person's name in anything published."""
         if not person:

@@ -54,7 +54,7 @@ class QuickAdd(ModalScreen[str | dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         snapshot = loaded_snapshot(self)
         self.words = Words(
-            self.kind, snapshot.settings.vocabulary, tuple(snapshot.people()), snapshot.settings.people
+            self.kind, snapshot.settings.vocabulary, tuple(snapshot.people()), snapshot.settings.roles()
         )
         with Vertical(classes="dialog dialog--wide"):
             yield Static(

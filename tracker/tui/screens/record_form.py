@@ -278,7 +278,7 @@ class RecordForm(Screen[str | None]):
         if name in ("owner", kind.raised_by):
             return SuggestFromList(snapshot.people(), case_sensitive=False)
         if name == "owner_role":
-            return SuggestFromList(sorted(set(snapshot.settings.people.values())), case_sensitive=False)
+            return SuggestFromList(sorted(set(snapshot.settings.roles().values())), case_sensitive=False)
         return None
 
     def on_mount(self) -> None:
@@ -435,7 +435,7 @@ class RecordForm(Screen[str | None]):
         role_input = next(iter(roles), None)
         if people is None or role_input is None:
             return
-        role = people.settings.people.get(event.value.strip())
+        role = people.settings.roles().get(event.value.strip())
         if role and role_input.value.strip() in ("", self._filled_role):
             role_input.value = role
             self._filled_role = role
