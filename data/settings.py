@@ -144,7 +144,13 @@ def parse_settings(data: dict[str, Any], path: Path) -> RegisterSettings:
 
 
 def settings_text(settings: RegisterSettings) -> str:
-    """`tracker.toml` as written by `tracker init`: every setting, with defaults."""
+    """`tracker.toml` as written by `tracker init`: every setting, with defaults;
+    a person with no other ways of writing their name on one line
+    (`"Priya Nair" = "Finance systems lead"`)."""
     import tomli_w
 
-    return tomli_w.dumps(settings.model_dump(mode="json"), multiline_strings=True)
+    data = settings.model_dump(mode="json")
+    data["people"] = {
+        name: person if person.get("aliases") else person["role"] for name, person in data["people"].items()
+    }
+    return tomli_w.dumps(data, multiline_strings=True)
