@@ -32,7 +32,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from data.files import id_from_path
+from data.files import id_from_path, read_state_file
 from data.git import Git
 from data.load import (
     CACHE_FILE,
@@ -210,7 +210,10 @@ def _plain_load(raw: bytes) -> Any:
 
 def _read(path: Path, shape: str) -> Listing | None:
     try:
-        data = _plain_load(path.read_bytes())
+        raw = read_state_file(path)
+        if raw is None:
+            return None
+        data = _plain_load(raw)
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
         stored = {

@@ -26,7 +26,15 @@ from typing import Any, Protocol, TypeVar
 import orjson
 
 from data.errors import DamagedFile
-from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes, record_paths
+from data.files import (
+    RECORD_FILE_MAX_BYTES,
+    TABLES,
+    decode,
+    id_from_path,
+    read_bytes,
+    read_state_file,
+    record_paths,
+)
 from data.git import Git
 from data.model import from_document, problems, to_document
 from data.validation import ValidationError
@@ -112,9 +120,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read_cache(path: Path) -> Loaded | None:
-    try:
-        raw = path.read_bytes()
-    except OSError:
+    raw = read_state_file(path)
+    if raw is None:
         return None
     with _collector_paused():
         try:

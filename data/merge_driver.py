@@ -16,8 +16,10 @@ replayed. When it cannot be found, the latest time written in the record
 itself (its creation or newest update) stands in.
 
 Anything the driver cannot merge safely (a side that is not a valid record,
-two different records created under the same ID) makes it exit with status 1:
-git then reports a conflict and keeps every side, rather than losing data.
+two different records created under the same ID) makes it exit with status 3
+(`DRIVER_DECLINED`): the command line git runs (`data.gitconfig`) turns that
+into a conflict with the local record kept; a driver that cannot run at all
+falls back to git's text merge with conflict markers.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 from data.errors import TrackerError
 from data.files import decode, encode
 from data.git import Git
+from data.gitconfig import DRIVER_DECLINED
 from data.merge import MergeResult, merge_records, same_creation
 
 UNKNOWN_AUTHOR = "another clone"
@@ -125,10 +128,11 @@ def merge_file(base_path: Path, ours_path: Path, theirs_path: Path, record_path:
 
 
 def main(base: str, ours: str, theirs: str, record_path: str) -> int:
-    """Run as git's merge driver: 0 when merged, 1 (and a line on stderr) when not."""
+    """Run as git's merge driver: 0 when merged, DRIVER_DECLINED (and a line on
+    stderr) when not, the local record then left as it was."""
     try:
         merge_file(Path(base), Path(ours), Path(theirs), record_path, Path.cwd())
-    except (TrackerError, OSError) as error:
+    except (TrackerError, OSError, RecursionError) as error:
         print(f"tracker merge-file: {error}", file=sys.stderr)
-        return 1
+        return DRIVER_DECLINED
     return 0

@@ -34,7 +34,7 @@ import orjson
 
 from data.collisions import Renumbered, find_collisions, renumber
 from data.errors import SyncError
-from data.files import id_from_path, write_atomic
+from data.files import id_from_path, read_state_file, write_atomic
 from data.git import Git, Identity
 from data.gitconfig import ensure_git_settings
 from data.history import write_commit_graph
@@ -43,6 +43,7 @@ from data.merge import Conflict
 from data.sync_merge import merge_remote
 
 SYNC_STATE = "sync.json"
+SYNC_STATE_MAX_BYTES = 100_000
 RECORD_FOLDERS = ("issues", "lessons")
 _LOST_RACE = ("cannot lock ref", "failed to update ref", "incorrect old value", "stale info")
 
@@ -177,9 +178,10 @@ def _state_path(root: Path) -> Path:
 
 
 def _read_state(root: Path) -> dict[str, Any]:
+    raw = read_state_file(_state_path(root), SYNC_STATE_MAX_BYTES)
     try:
-        state = orjson.loads(_state_path(root).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        state = orjson.loads(raw) if raw is not None else {}
+    except orjson.JSONDecodeError:
         return {}
     return state if isinstance(state, dict) else {}
 

@@ -23,6 +23,7 @@ from data.errors import (
     GitError,
     InvalidId,
     InvalidRecord,
+    InvalidSettings,
     RecordNotFound,
     RegisterNotFound,
     TrackerError,
@@ -94,11 +95,17 @@ def _validated(model: type[AnyRecord], data: dict[str, Any], record_id: str) -> 
         raise InvalidRecord(record_id, problems(error)) from None
 
 
+BEFORE_KEPT_MAX = 100
+"""A write of up to this many records keeps each file's previous bytes in memory,
+so a refused commit puts back an uncommitted hand edit rather than HEAD."""
+
+
 class Register:
     """A register on disk: a git repository with `tracker.toml` at its top."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, last_good_settings: bool = False):
         self.root = root
+        self.last_good_settings = last_good_settings
         self.git = Git(root)
         self.lock = WriterLock(root / STATE_DIR)
         self.journal = Journal(root / STATE_DIR)
@@ -109,17 +116,27 @@ class Register:
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
+        self._before: dict[str, bytes | None] = {}
 
     # --- opening and creating --------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path) -> Register:
+    def open(cls, root: Path, last_good_settings: bool = False) -> Register:
+        """A register at `root`. With `last_good_settings` (sync), a damaged
+        `tracker.toml` gives way to the newest valid one in git, with a notice."""
+        if (root / ".git").exists() and not (root / SETTINGS_FILE).exists():
+            if any((root / name).exists() for name in ("issues", "lessons", STATE_DIR)):
+                raise RegisterNotFound(
+                    f"{root / SETTINGS_FILE}: missing from this register (a commit removed it?); "
+                    f"nothing was written: restore it with: git checkout $(git rev-list -1 HEAD -- "
+                    f"{SETTINGS_FILE})~1 -- {SETTINGS_FILE}"
+                )
         if not (root / SETTINGS_FILE).is_file() or not (root / ".git").exists():
             raise RegisterNotFound(
                 f"{root}: not a Tracker register (no tracker.toml in a git repository); "
                 "create one with: tracker init"
             )
-        register = cls(root)
+        register = cls(root, last_good_settings)
         register.settings  # noqa: B018 - a register with bad settings fails to open
         return register
 
@@ -166,7 +183,19 @@ class Register:
     @property
     def settings(self) -> RegisterSettings:
         if self._settings is None:
-            self._settings = load_settings(self.root)
+            try:
+                self._settings = load_settings(self.root)
+            except InvalidSettings as error:
+                from data.settings_history import last_good_settings
+
+                found = last_good_settings(self.git) if self.last_good_settings else None
+                if found is None:
+                    raise
+                self._settings, commit = found
+                self.notices.append(
+                    f"{error}; using the last good settings, from commit {commit[:10]} "
+                    "(correct tracker.toml, then run tracker sync)"
+                )
         return self._settings
 
     @property
@@ -300,37 +329,68 @@ class Register:
 
     @contextmanager
     def writing(self) -> Iterator[Identity]:
-        """The conditions of every write: a git identity, a branch checked out, no
-        half-done git operation, the writer lock, and no leftovers of an earlier
-        interrupted write. If the write fails before its commit lands, the files
-        it wrote are put back as they were, so a failed command writes nothing."""
+        """The conditions of every write: a git identity, a branch checked out, the
+        writer lock (waited for while another Tracker, a sync say, holds it), no
+        half-done git operation (one an interrupted sync left is undone here),
+        and no leftovers of an earlier interrupted write. If the write fails
+        before its commit lands, the files it wrote are put back as they were,
+        so a failed command writes nothing."""
         identity = self.identity()
-        busy = self.git.operation_in_progress()
-        if busy:
-            raise GitError(
-                f"{self.root}: {busy} is in progress in the register; "
-                "finish or abort it first (nothing was written)"
-            )
         if self.git.is_detached():
             raise GitError(
                 f"{self.root}: HEAD is detached; check out a branch "
                 "(git switch main) first (nothing was written)"
             )
         with self.lock:
+            self._finish_interrupted_sync()
+            busy = self.git.operation_in_progress()
+            if busy:
+                raise GitError(
+                    f"{self.root}: {busy} is in progress in the register (nothing was written): "
+                    "finish it (git commit, git rebase --continue) or abort it (git merge --abort, "
+                    "git rebase --abort), then run tracker sync"
+                )
             self.recover()
+            self._before = {}
             try:
                 yield identity
             except BaseException:
                 self._roll_back()
                 raise
+            finally:
+                self._before = {}
             self.journal.clear()
 
+    def _finish_interrupted_sync(self) -> None:
+        """A `tracker sync` killed with its merge under way: its git child is
+        waited for, then what it left is undone, and the notice says so."""
+        from data.sync_merge import interrupted_sync, undo_interrupted_merge
+
+        if interrupted_sync(self.git):
+            done = undo_interrupted_merge(self.git)
+            if done:
+                self.notices.append(f"{done}; run tracker sync again to share your changes")
+                self._forget_loaded()
+
     def recover(self) -> Recovery:
-        """Commit record files that an interrupted write left changed but not
-        committed (the journal names them), so nothing is silently lost.
-        Damaged files are left alone and reported."""
+        """Finish what an interrupted write left behind (the journal names its
+        files). One record's write is committed, so nothing a person saved is
+        lost; a many-record operation (an import, a sync, a renumbering) is one
+        unit and is rolled back whole, never committed in part. Damaged files
+        are left alone and reported."""
         pending = self.journal.paths()
         if pending is None:
+            return Recovery([], {})
+        unit = self.journal.unit()
+        if unit is not None:
+            dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p)] if pending else []
+            self._roll_back(dirty)
+            if dirty:
+                self.notices.append(
+                    f"rolled back an interrupted {unit} of {len(dirty)} record file(s): none of it "
+                    f"was committed (run the {unit} again)"
+                )
+            self.journal.clear()
             return Recovery([], {})
         dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p)] if pending else []
         committed, damaged = [], {}
@@ -359,23 +419,30 @@ class Register:
         self.journal.clear()
         return Recovery(committed, damaged)
 
-    def _roll_back(self) -> None:
-        """Put the files a failed write touched back as HEAD has them."""
-        pending = self.journal.paths()
+    def _roll_back(self, paths: list[str] | None = None) -> None:
+        """Put the files a failed write touched back as they were before it: what
+        was on disk when this write began (a person's uncommitted hand edit
+        included), else as HEAD has them; the index as HEAD has them."""
+        pending = self.journal.paths() if paths is None else paths
         if not pending:
             self.journal.clear()
             return
         tracked = set(self.git.tracked(*pending))
         failed = False
+        in_head = [path for path in pending if path in tracked]
+        for start in range(0, len(in_head), 1000):
+            batch = in_head[start : start + 1000]
+            failed |= self.git.run("checkout", "HEAD", "--", *batch, check=False).returncode != 0
         for path in pending:
-            if path in tracked:
-                failed |= self.git.run("checkout", "HEAD", "--", path, check=False).returncode != 0
-            else:
+            if path not in tracked:
                 undone = self.git.run(
                     "rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False
                 )
                 failed |= undone.returncode != 0
                 remove(self.root, path)
+        for path, before in self._before.items():
+            if path in pending and before is not None:
+                write_many_atomic(self.root, [(path, before)])
         self._forget_loaded()
         if not failed:  # otherwise the journal still names them: the next write recovers them, and says so
             self.journal.clear()
@@ -408,10 +475,16 @@ class Register:
         if lines:
             raise InvalidRecord(record.id, lines)
 
-    def _save(self, documents: list[dict[str, Any]]) -> list[str]:
+    def _save(self, documents: list[dict[str, Any]], unit: str | None = None) -> list[str]:
         """Write records (validated already) and return their paths. The journal
-        names them first, so an interrupted write can be found and recovered."""
-        self.journal.record([relative_path(document["id"]) for document in documents])
+        names them first (as one `unit` when they must land whole), so an
+        interrupted write can be found and recovered or rolled back; what each
+        file held before is kept, so a failed write puts back a hand edit too."""
+        paths = [relative_path(document["id"]) for document in documents]
+        if len(paths) <= BEFORE_KEPT_MAX:
+            for path in paths:
+                self._before.setdefault(path, read_bytes(self.root, path))
+        self.journal.record(paths, unit)
         for listing in (self._listing, self._texts):
             if listing is not None:
                 listing.put(documents)
@@ -515,7 +588,7 @@ class Register:
             if news == olds:
                 return a, b
             records = [_validated(model_for(d["id"]), d, d["id"]) for d in news]
-            paths = self._save([to_document(r) for r in records])
+            paths = self._save([to_document(r) for r in records], unit="link")
             body = [f"{a_id} ↔ {b_id}"]
             message = compose(f"{a_id}: linked to {b_id}", body, [a_id, b_id], "link")
             self._commit(paths, message)
@@ -537,7 +610,7 @@ class Register:
             for record in records:
                 self._check_words(record)
             documents = [to_document(record) for record in records]
-            paths = self._save(documents)
+            paths = self._save(documents, unit=action if len(documents) > 1 else None)
             if paths:
                 self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
             return paths
@@ -601,7 +674,7 @@ class Register:
     @staticmethod
     def merge_file(base: str, ours: str, theirs: str, record_path: str) -> int:
         """Git's merge driver for one record file (run by git, in the work tree's
-        top folder): 0 when merged, 1 (and a line on stderr) when not."""
+        top folder): 0 when merged, 3 (and a line on stderr) when it declines."""
         from data.merge_driver import main
 
         return main(base, ours, theirs, record_path)
@@ -630,7 +703,6 @@ class Register:
         done is undone first, and the outcome is kept for `sync_status`."""
         from data.history import write_commit_graph
         from data.sync import NoRemote, SyncRun, record_state, remote_url
-        from data.sync_merge import undo_interrupted_merge
 
         remote = remote or self.settings.sync.remote
         if remote_url(self.git, remote) is None:
@@ -638,15 +710,11 @@ class Register:
                 f"{self.root}: this register has no remote {remote!r} to sync with; "
                 f"add one with: git remote add {remote} URL (or tracker init --remote URL)"
             )
-        notices = []
-        with self.lock:
-            if undo_interrupted_merge(self.git):
-                notices.append("undid the half-done merge of an interrupted sync; merging again")
         try:
             with self.writing() as me:
                 ensure_git_settings(self.git)
                 result = SyncRun(self.git, remote, me).run(max(1, retries))
-            result.notices = notices + self.notices
+            result.notices = list(self.notices)
             self.notices = []
         except TrackerError as error:
             record_state(self.root, str(error))

@@ -46,7 +46,7 @@ def reports_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def open_register(ctx: click.Context) -> Register:
+def open_register(ctx: click.Context, last_good_settings: bool = False) -> Register:
     """The register this invocation works on, created on first use if it is the
     user's default register."""
     from tracker.locations import find_register
@@ -56,7 +56,7 @@ def open_register(ctx: click.Context) -> Register:
     if is_default and not (root / "tracker.toml").exists():
         click.echo(f"tracker: creating your register at {root}", err=True)
         return Register.init(root, name="My register")
-    return Register.open(root)
+    return Register.open(root, last_good_settings)
 
 
 def say_notices(register: Any) -> None:
