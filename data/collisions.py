@@ -22,9 +22,9 @@ from data.commits import commit
 from data.errors import SyncError
 from data.files import encode, id_from_path, relative_path, remove, write_atomic
 from data.git import Git, Identity
+from data.ids import ISSUE_PREFIX, LESSON_PREFIX, kind_of, new_id
 from data.journal import Journal
 from data.load import STATE_DIR
-from data.ids import ISSUE_PREFIX, LESSON_PREFIX, kind_of, new_id
 from data.merge import same_creation
 from data.model import Update, from_document, to_document
 

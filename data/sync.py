@@ -319,6 +319,11 @@ class SyncRun:
         assert head is not None
         if self._is_ancestor(theirs, head):
             return
+        if self.git.run("cat-file", "-e", f"{theirs}:tracker.toml", check=False).returncode != 0:
+            raise SyncError(
+                f"{self.remote}: the shared branch no longer has tracker.toml (a commit removed it); "
+                "nothing was merged: restore it on the clone that removed it, then sync again"
+            )
         received = int(self.git.text("rev-list", "--count", "--no-merges", f"HEAD..{theirs}"))
         if self._is_ancestor(head, theirs):
             self.git.run("merge", "--ff-only", "--quiet", theirs)

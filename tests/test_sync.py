@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import shutil
 import socket
-import sys
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator

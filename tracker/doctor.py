@@ -584,6 +584,9 @@ def _check_commit_graph(exam: Examination) -> None:
         )
 
 
+from tracker.doctor_sharing import check_attributes, check_interrupted, check_state_files  # noqa: E402
+
+SHARING_CHECKS = [check_attributes, check_state_files, check_interrupted]
 CHECKS: list[Callable[[Examination], None]] = [
     _check_settings,
     _check_git_state,
@@ -597,4 +600,5 @@ CHECKS: list[Callable[[Examination], None]] = [
     _check_uncommitted,
     _check_fsck,
     _check_commit_graph,
+    *SHARING_CHECKS,
 ]

@@ -124,13 +124,13 @@ class Register:
     def open(cls, root: Path, last_good_settings: bool = False) -> Register:
         """A register at `root`. With `last_good_settings` (sync), a damaged
         `tracker.toml` gives way to the newest valid one in git, with a notice."""
-        if (root / ".git").exists() and not (root / SETTINGS_FILE).exists():
-            if any((root / name).exists() for name in ("issues", "lessons", STATE_DIR)):
-                raise RegisterNotFound(
-                    f"{root / SETTINGS_FILE}: missing from this register (a commit removed it?); "
-                    f"nothing was written: restore it with: git checkout $(git rev-list -1 HEAD -- "
-                    f"{SETTINGS_FILE})~1 -- {SETTINGS_FILE}"
-                )
+        lost = not (root / SETTINGS_FILE).exists() and (root / ".git").exists()
+        if lost and any((root / name).exists() for name in ("issues", "lessons", STATE_DIR)):
+            raise RegisterNotFound(
+                f"{root / SETTINGS_FILE}: missing from this register (a commit removed it?); "
+                f"nothing was written: restore it with: git checkout $(git rev-list -1 HEAD -- "
+                f"{SETTINGS_FILE})~1 -- {SETTINGS_FILE}"
+            )
         if not (root / SETTINGS_FILE).is_file() or not (root / ".git").exists():
             raise RegisterNotFound(
                 f"{root}: not a Tracker register (no tracker.toml in a git repository); "
@@ -336,19 +336,19 @@ class Register:
         before its commit lands, the files it wrote are put back as they were,
         so a failed command writes nothing."""
         identity = self.identity()
-        if self.git.is_detached():
-            raise GitError(
-                f"{self.root}: HEAD is detached; check out a branch "
-                "(git switch main) first (nothing was written)"
-            )
         with self.lock:
             self._finish_interrupted_sync()
             busy = self.git.operation_in_progress()
             if busy:
                 raise GitError(
-                    f"{self.root}: {busy} is in progress in the register (nothing was written): "
-                    "finish it (git commit, git rebase --continue) or abort it (git merge --abort, "
-                    "git rebase --abort), then run tracker sync"
+                    f"{self.root}: {busy} is in progress in the register; finish or abort it first "
+                    "(git commit or git merge --abort; git rebase --continue or --abort), then run "
+                    "tracker sync (nothing was written)"
+                )
+            if self.git.is_detached():
+                raise GitError(
+                    f"{self.root}: HEAD is detached; check out a branch "
+                    "(git switch main) first (nothing was written)"
                 )
             self.recover()
             self._before = {}
@@ -441,11 +441,15 @@ class Register:
                 failed |= undone.returncode != 0
                 remove(self.root, path)
         for path, before in self._before.items():
-            if path in pending and before is not None:
-                write_many_atomic(self.root, [(path, before)])
+            if path in pending and before is not None and before != self._committed_bytes(path):
+                write_many_atomic(self.root, [(path, before)])  # a hand edit, put back
         self._forget_loaded()
         if not failed:  # otherwise the journal still names them: the next write recovers them, and says so
             self.journal.clear()
+
+    def _committed_bytes(self, path: str) -> bytes | None:
+        shown = self.git.run("cat-file", "blob", f"HEAD:{path}", check=False)
+        return shown.stdout if shown.returncode == 0 else None
 
     def _forget_loaded(self) -> None:
         """Files changed under what is in memory: read them again when next needed."""
