@@ -63,7 +63,7 @@ def merge_remote(
         if not (git.root / ".git" / "MERGE_HEAD").exists():
             message = " ".join((merge.stdout + merge.stderr).decode("utf-8", "replace").split())
             raise SyncError(f"{remote}: could not merge: {message[:400]}")
-        conflicts = _resolve(git, remote, theirs)
+        conflicts = _resolve(git, remote, theirs, base)
     _check_merged(git, remote)
     message = _message(git, remote, base, theirs, received, conflicts)
     git.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
@@ -183,7 +183,7 @@ def _blobs(git: Git, shas: set[str]) -> dict[str, bytes]:
     return found
 
 
-def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
+def _resolve(git: Git, remote: str, theirs: str, base: str) -> list[Conflict]:
     """Merge every unmerged record file, or abort the whole merge."""
     unmerged = _unmerged(git)
     problems = [
@@ -200,7 +200,7 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
                 decode(blobs[stages[n]], f"{path} ({label} version)") if n in stages else None
                 for n, label in _STAGES
             )
-            result = merge_versions(git, path, versions, theirs)  # type: ignore[arg-type]
+            result = merge_versions(git, path, versions, theirs, base)  # type: ignore[arg-type]
         except TrackerError as error:
             problems.append(str(error))
             continue
