@@ -35,12 +35,13 @@ import orjson
 from data.collisions import Renumbered, find_collisions, renumber
 from data.errors import SyncError
 from data.files import id_from_path, read_state_file, write_atomic
-from data.git import Git, Identity
+from data.git import Git, Identity, network_timeout
 from data.gitconfig import ensure_git_settings
 from data.history import write_commit_graph
 from data.load import STATE_DIR
 from data.merge import Conflict
 from data.sync_merge import merge_remote
+from data.text import one_line
 
 SYNC_STATE = "sync.json"
 SYNC_STATE_MAX_BYTES = 100_000
@@ -121,7 +122,7 @@ def clone(url: str, path: Path) -> Path:
     if path.exists() and any(path.iterdir()):
         raise SyncError(f"{path}: folder is not empty; give an empty or new folder")
     here = Git(Path.cwd())
-    here.run("clone", "--quiet", "--", url, str(path), env=network_env(here))
+    here.run("clone", "--quiet", "--", url, str(path), env=network_env(here), timeout=network_timeout())
     git = Git(path)
     if git.head_commit() is None:
         _check_out_shared_branch(git)
@@ -155,7 +156,9 @@ def check_new_remote(url: str) -> None:
     `tracker init --remote` creates anything)."""
     url = _checked_url(url)
     here = Git(Path.cwd())
-    result = here.run("ls-remote", "--heads", "--", url, check=False, env=network_env(here))
+    result = here.run(
+        "ls-remote", "--heads", "--", url, check=False, env=network_env(here), timeout=network_timeout()
+    )
     if result.returncode != 0:
         message = " ".join(result.stderr.decode("utf-8", "replace").split())
         raise SyncError(f"{url}: cannot reach the remote: {message[:300]}")
@@ -289,10 +292,17 @@ class SyncRun:
 
     def _fetch(self) -> None:
         result = self.git.run(
-            "fetch", "--quiet", "--prune", "--", self.remote, check=False, env=network_env(self.git)
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--",
+            self.remote,
+            check=False,
+            env=network_env(self.git),
+            timeout=network_timeout(),
         )
         if result.returncode != 0:
-            message = " ".join(result.stderr.decode("utf-8", "replace").split())
+            message = one_line(" ".join(result.stderr.decode("utf-8", "replace").split()))
             raise SyncError(f"{self.remote}: fetch failed: {message[:400]}")
 
     def _push(self, theirs: str | None) -> bool:
@@ -303,7 +313,13 @@ class SyncRun:
         if self.git.text("config", f"branch.{self.branch}.remote", check=False) == "":
             args.append("--set-upstream")
         result = self.git.run(
-            *args, "--", self.remote, f"HEAD:refs/heads/{self.branch}", check=False, env=network_env(self.git)
+            *args,
+            "--",
+            self.remote,
+            f"HEAD:refs/heads/{self.branch}",
+            check=False,
+            env=network_env(self.git),
+            timeout=network_timeout(),
         )
         if result.returncode == 0:
             self.result.sent += pending
@@ -312,7 +328,7 @@ class SyncRun:
         if "[rejected]" in output or ("[remote rejected]" in output and any(s in output for s in _LOST_RACE)):
             return False
         message = " ".join(line.strip() for line in output.splitlines() if line.strip() and line[0] != "\t")
-        raise SyncError(f"{self.remote}: push failed: {message[:400]}")
+        raise SyncError(f"{self.remote}: push failed: {one_line(message)[:400]}")
 
     def _bring_in(self, theirs: str) -> None:
         head = self.git.head_commit()

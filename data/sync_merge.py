@@ -28,6 +28,7 @@ from data.load import validate_file
 from data.lock import git_running, wait_for_git
 from data.merge import Conflict
 from data.merge_driver import merge_versions
+from data.text import one_line
 
 RECORD_FOLDERS = ("issues", "lessons")
 _STAGES = ((1, "common"), (2, "our"), (3, "their"))
@@ -61,7 +62,7 @@ def merge_remote(
     conflicts: list[Conflict] = []
     if merge.returncode != 0:
         if not (git.root / ".git" / "MERGE_HEAD").exists():
-            message = " ".join((merge.stdout + merge.stderr).decode("utf-8", "replace").split())
+            message = one_line(" ".join((merge.stdout + merge.stderr).decode("utf-8", "replace").split()))
             raise SyncError(f"{remote}: could not merge: {message[:400]}")
         conflicts = _resolve(git, remote, theirs, base)
     _check_merged(git, remote)

@@ -9,6 +9,7 @@ the whole register go through TinyDB over the load cache.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,6 +96,7 @@ def _validated(model: type[AnyRecord], data: dict[str, Any], record_id: str) -> 
         raise InvalidRecord(record_id, problems(error)) from None
 
 
+REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 BEFORE_KEPT_MAX = 100
 """A write of up to this many records keeps each file's previous bytes in memory,
 so a refused commit puts back an uncommitted hand edit rather than HEAD."""
@@ -527,8 +529,20 @@ class Register:
             assert isinstance(lesson, Lesson)
             self._check_words(lesson)
             document = to_document(lesson)
-            paths = self._save([document])
-            self._commit(paths, record_message("create", record_id, None, document))
+            linked = []  # the issues it names link back to it, in the same commit
+            for issue_id in dict.fromkeys(lesson.issues):
+                old = to_document(self.get(issue_id))
+                new = self._with_link(old, record_id)
+                if new != old:
+                    linked.append(to_document(_validated(model_for(issue_id), new, issue_id)))
+            paths = self._save([document, *linked], unit="link" if linked else None)
+            message = record_message("create", record_id, None, document)
+            if linked:
+                ids = [record_id, *(d["id"] for d in linked)]
+                body = [f"{record_id} ↔ {d['id']}" for d in linked]
+                subject = message.split("\n", 1)[0]
+                message = compose(subject, [*body, "The issues link back to the lesson."], ids, "create")
+            self._commit(paths, message)
             return lesson
 
     def _finish_status(self, issue: Issue, old_status: str | None) -> None:
@@ -709,6 +723,11 @@ class Register:
         from data.sync import NoRemote, SyncRun, record_state, remote_url
 
         remote = remote or self.settings.sync.remote
+        if not REMOTE_NAME.fullmatch(remote):
+            raise NoRemote(
+                f"{self.root}: the remote to sync with (sync.remote in tracker.toml, or --remote) is not "
+                "a git remote name (letters, digits, '.', '_' and '-' only); nothing was done"
+            )
         if remote_url(self.git, remote) is None:
             raise NoRemote(
                 f"{self.root}: this register has no remote {remote!r} to sync with; "
