@@ -55,6 +55,16 @@ def id_from_path(relative: str) -> str | None:
     return record_id
 
 
+def printable_path(relative: str) -> str:
+    """A path as it may be shown and stored in reports: a name that is not valid
+    UTF-8 (read with `surrogateescape`) has its stray bytes written as `\\xNN`."""
+    try:
+        relative.encode("utf-8")
+        return relative
+    except UnicodeEncodeError:
+        return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def encode(document: dict[str, Any]) -> bytes:
     """Pretty-printed UTF-8 JSON with a newline at the end; field order as given."""
     return orjson.dumps(document, option=_DUMP_OPTIONS)

@@ -21,6 +21,7 @@ text, numbers and None: a planted file cannot run code.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -263,13 +264,14 @@ def _write(path: Path, listing: Listing) -> None:
             for name, rows in listing.rows.items()
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
+    try:  # a cache that cannot be written (a read-only mount) is simply not kept
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(pickle.dumps(payload, protocol=5))
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing:
