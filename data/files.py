@@ -11,6 +11,7 @@ outside it.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -227,6 +228,38 @@ def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
         raise
+
+
+_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
+    """Remove the temporary files a killed writer left beside these record
+    files (named by its process ID, which is no longer running)."""
+    removed = 0
+    folders = {relative.rsplit("/", 1)[0] for relative in relatives if "/" in relative}
+    for folder in sorted(folders):
+        try:
+            _check_folders(root, folder + "/x")
+            names = os.listdir(root / folder)
+        except (OSError, DamagedFile):
+            continue
+        for name in names:
+            match = _TEMPORARY.match(name)
+            if match and not _running(int(match.group(1))):
+                (root / folder / name).unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def remove(root: Path, relative: str) -> None:

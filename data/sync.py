@@ -40,7 +40,7 @@ from data.gitconfig import ensure_git_settings
 from data.history import write_commit_graph
 from data.load import STATE_DIR
 from data.merge import Conflict
-from data.sync_merge import merge_remote
+from data.sync_merge import merge_marker, merge_remote
 from data.text import one_line
 
 SYNC_STATE = "sync.json"
@@ -342,7 +342,10 @@ class SyncRun:
             )
         received = int(self.git.text("rev-list", "--count", "--no-merges", f"HEAD..{theirs}"))
         if self._is_ancestor(head, theirs):
+            marker = merge_marker(self.git)  # a kill half way through is undone by the next command
+            marker.write_text(f"{theirs}\n{head}\n", encoding="utf-8")
             self.git.run("merge", "--ff-only", "--quiet", theirs)
+            marker.unlink(missing_ok=True)
         else:
             base = self.git.text("merge-base", head, theirs, check=False)
             if not base:

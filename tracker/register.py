@@ -35,6 +35,7 @@ from data.files import (
     read_bytes,
     relative_path,
     remove,
+    remove_dead_temporaries,
     table_name,
     table_of,
     write_many_atomic,
@@ -387,6 +388,7 @@ class Register:
         if unit is not None:
             dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p)] if pending else []
             self._roll_back(dirty)
+            remove_dead_temporaries(self.root, pending)
             if dirty:
                 self.notices.append(
                     f"rolled back an interrupted {unit} of {len(dirty)} record file(s): none of it "
