@@ -7,6 +7,7 @@ loosens visibility, whatever the clocks say."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -169,3 +170,53 @@ def test_an_update_edited_on_both_sides_keeps_its_most_restrictive_visibility() 
     assert result.document is not None
     [merged] = [u for u in result.document["updates"] if u["id"] == "UPD-4K7Q2M8H"]
     assert (merged["text"], merged["visibility"]) == ("Theirs, later", "restricted")
+
+
+def test_racing_clones_converge_on_the_latest_change_by_field_time_and_lose_no_value(tmp_path: Path) -> None:
+    """Five clones set the same field at known times, then sync all at once,
+    round after round, until they agree: the latest value wins everywhere and
+    every other value is in the timeline under the name of who set it."""
+    from conftest import run_tracker
+
+    bare = tmp_path / "shared.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
+    founder = Register.init(tmp_path / "founder", name="Shared", clock=at(0))
+    add_remote(founder.root, str(bare))
+    record_id = founder.add_issue(title="Receipts not allocated").id
+    sync(founder.root)
+    names = ["Ann Lee", "Bo Stone", "Cy Moss", "Di Park", "Ed Vale"]
+    minutes = [30, 10, 50, 20, 40]  # Cy's change is the latest
+    clones = []
+    for name, minute in zip(names, minutes, strict=True):
+        register = Register.open(clone(str(bare), tmp_path / name.split()[0].lower()))
+        git(register.root, "config", "user.name", name)
+        git(register.root, "config", "user.email", f"{name.split()[0].lower()}@council.example")
+        register.clock = at(minute)
+        register.edit(record_id, {"owner": f"Owner set by {name}"})
+        clones.append(register)
+
+    for _round in range(8):
+        running = [
+            subprocess.Popen(
+                [sys.executable, "-m", "tracker", "sync"],
+                cwd=r.root,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for r in clones
+        ]
+        for process in running:
+            process.communicate()
+        if len({git(r.root, "rev-parse", "HEAD^{tree}") for r in clones}) == 1:
+            break
+    assert run_tracker("sync", cwd=clones[0].root).returncode == 0
+
+    for register in clones:
+        merged = document(register, record_id)
+        assert merged["owner"] == "Owner set by Cy Moss"
+    entries = conflicts(clones[0], record_id)
+    replaced = {entry["replaced"]["value"]: entry["replaced"]["author"] for entry in entries}
+    assert {value: author for value, author in replaced.items()} == {
+        f"Owner set by {name}": name for name in names if name != "Cy Moss"
+    }
+    assert all(entry["kept"]["at"] > entry["replaced"]["at"] for entry in entries)
