@@ -426,3 +426,30 @@ def test_a_commit_refused_by_a_hook_keeps_an_uncommitted_hand_edit_of_the_same_r
 
     assert refused.returncode == 1
     assert path.read_bytes() == edited
+
+
+def test_a_journal_committed_by_a_remote_never_rolls_back_a_local_hand_edit(
+    pair: tuple[Register, Register], remote: Path, tmp_path: Path
+) -> None:
+    ann, _bo = pair
+    record_id = ann.add_issue(title="Receipts not allocated").id
+
+    def plant(root: Path) -> None:
+        (root / ".tracker").mkdir(exist_ok=True)
+        (root / ".tracker" / "pending.json").unlink(missing_ok=True)
+        (root / ".tracker" / "pending.json").write_text(
+            '{"paths": ["' + relative_path(record_id) + '"], "unit": "import"}'
+        )
+
+    push_by_hand(ann, "Planted journal", plant)
+    fresh = join(remote, tmp_path / "fresh", "Cy New")
+    path = fresh.root / relative_path(record_id)
+    edited = path.read_bytes().replace(b"Receipts not allocated", b"Edited by hand, not yet committed")
+    path.write_bytes(edited)
+
+    added = tracker(fresh, "add", "Payroll run late")
+
+    assert added.returncode == 0, added.stderr
+    assert "Tracker ignores its journal" in added.stderr
+    assert path.read_bytes() == edited
+    fsck_clean(fresh)

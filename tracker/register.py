@@ -9,6 +9,7 @@ the whole register go through TinyDB over the load cache.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -340,7 +341,8 @@ class Register:
         so a failed command writes nothing."""
         identity = self.identity()
         with self.lock:
-            self._finish_interrupted_sync()
+            if self._leftovers_trusted():
+                self._finish_interrupted_sync()
             busy = self.git.operation_in_progress()
             if busy:
                 raise GitError(
@@ -353,7 +355,8 @@ class Register:
                     f"{self.root}: HEAD is detached; check out a branch "
                     "(git switch main) first (nothing was written)"
                 )
-            self.recover()
+            if self._leftovers_trusted():
+                self.recover()
             self._before = {}
             try:
                 yield identity
@@ -363,6 +366,26 @@ class Register:
             finally:
                 self._before = {}
             self.journal.clear()
+
+    def _leftovers_trusted(self) -> bool:
+        """Whether what an interrupted write or sync left in `.tracker/` (the
+        journal, the sync marker) is Tracker's own: never when git tracks files
+        there (a remote committed them), which is looked up only when such a file
+        exists, so an ordinary write pays nothing."""
+        state = self.root / STATE_DIR
+        if not any(os.path.lexists(state / name) for name in ("pending.json", "sync-merge")):
+            return True
+        from data.load import state_folder_trusted
+
+        if state_folder_trusted(self.root, self.git):
+            return True
+        note = (
+            f"{STATE_DIR}/ holds files committed to git (by a remote?); Tracker ignores its journal and "
+            "sync marker there: remove them with: git rm -r --cached .tracker"
+        )
+        if note not in self.notices:
+            self.notices.append(note)
+        return False
 
     def _finish_interrupted_sync(self) -> None:
         """A `tracker sync` killed with its merge under way: its git child is
