@@ -453,3 +453,29 @@ def test_a_journal_committed_by_a_remote_never_rolls_back_a_local_hand_edit(
     assert "Tracker ignores its journal" in added.stderr
     assert path.read_bytes() == edited
     fsck_clean(fresh)
+
+
+def test_a_write_during_a_sync_waits_for_it_instead_of_refusing(register: Register) -> None:
+    """A sync holds the writer lock with its merge under way (MERGE_HEAD present):
+    a write started then waits for the lock and lands after the sync."""
+    head = git(register.root, "rev-parse", "HEAD").strip()
+    script = (
+        "import os, sys, time, pathlib\n"
+        "from data.lock import WriterLock\n"
+        "root = pathlib.Path(sys.argv[1])\n"
+        "with WriterLock(root / '.tracker'):\n"
+        f"    (root / '.git' / 'MERGE_HEAD').write_text('{head}\\n')\n"
+        "    print('holding', flush=True)\n"
+        "    time.sleep(1.5)\n"
+        "    (root / '.git' / 'MERGE_HEAD').unlink()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(register.root)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+
+    added = tracker(register, "add", "Written during a sync")
+    holder.wait()
+
+    assert added.returncode == 0, added.stderr
+    assert git(register.root, "log", "-1", "--format=%s").startswith(added.stdout.strip())
