@@ -115,7 +115,7 @@ class Harness:
         self.random = random.Random(seed)
         self.figures = Figures()
         self.expected = Expected()
-        self.write_times: list[float] = [0.1]
+        self.write_times: dict[str, list[float]] = {}  # by command: a sync or an import runs longer
         self.counter = 0
         self.recovery_pending = False
         self.last_command = ""
@@ -141,9 +141,11 @@ class Harness:
         if not kill:
             out, err = process.communicate()
             if locked_at is not None:
-                self.write_times = [*self.write_times[-19:], time.monotonic() - locked_at]
+                times = self.write_times.get(args[0], [0.1])
+                self.write_times[args[0]] = [*times[-19:], time.monotonic() - locked_at]
             return process.returncode, out, err
-        typical = sorted(self.write_times)[len(self.write_times) // 2]
+        times = sorted(self.write_times.get(args[0], [0.1]))
+        typical = times[len(times) // 2]
         delay = (
             self.random.uniform(0, typical * 1.2)
             if locked_at is not None and self.random.random() < 0.8
