@@ -14,6 +14,12 @@ runs; sync resolves them). Anything else git cannot merge (a damaged record
 file, `tracker.toml` changed on both sides) aborts the merge and is reported:
 the register is left as it was before that merge.
 
+Commands that reach the remote stop after TRACKER_GIT_TIMEOUT seconds (120 by
+default), with everything they started (ssh, a remote's hooks), and what they
+print is shown only through `data.text.one_line`, so a remote cannot write
+escape sequences to the terminal. A remote branch without `tracker.toml` is
+refused before anything is merged.
+
 The time and outcome of the last sync are kept in `.tracker/sync.json`, so the
 status (`sync_status()`) needs no network.
 """

@@ -11,7 +11,15 @@ alike, without starting a Python process per record.
 
 Anything that cannot be merged (a damaged record file, a non-record file such as
 `tracker.toml` changed on both sides) aborts the merge: the register is left as
-it was, and the error names the files.
+it was, and the error names the files. Before the merge commit, every record
+file the merge changed is validated, staged and on disk alike, so nothing git
+merged by other means (a remote's attributes, a filter) is committed unchecked.
+
+While the merge is under way `.tracker/sync-merge` names the commit being merged
+and the commit merged into, and the journal names the files sync writes as one
+unit: a sync killed half way (Tracker alone, its git child still running, or
+both) is undone by the next command (`undo_interrupted_merge`), which waits for
+that git child first and says what it did.
 """
 
 from __future__ import annotations
