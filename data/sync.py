@@ -199,7 +199,7 @@ def record_state(root: Path, error: str | None) -> None:
     state = _read_state(root)
     moment = datetime.now(UTC).replace(microsecond=0).isoformat()
     state["last_attempt"] = moment
-    state["last_error"] = error
+    state["last_error"] = one_line(error) if error is not None else None
     if error is None:
         state["last_sync"] = moment
     (root / STATE_DIR).mkdir(parents=True, exist_ok=True)

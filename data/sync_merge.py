@@ -29,7 +29,7 @@ from typing import Any
 
 from data.changes import compose
 from data.errors import SyncError, TrackerError
-from data.files import decode, encode, id_from_path, read_bytes, read_state_file, write_atomic
+from data.files import decode, encode, id_from_path, printable_path, read_bytes, read_state_file, write_atomic
 from data.git import Git, Identity
 from data.journal import Journal
 from data.load import validate_file
@@ -196,7 +196,9 @@ def _resolve(git: Git, remote: str, theirs: str, base: str) -> list[Conflict]:
     """Merge every unmerged record file, or abort the whole merge."""
     unmerged = _unmerged(git)
     problems = [
-        f"{path}: changed on both sides and not a record file" for path in unmerged if not id_from_path(path)
+        f"{printable_path(path)}: changed on both sides and not a record file"
+        for path in unmerged
+        if not id_from_path(path)
     ]
     blobs = _blobs(git, {sha for stages in unmerged.values() for sha in stages.values()})
     merged: dict[str, dict[str, Any] | None] = {}
@@ -211,7 +213,7 @@ def _resolve(git: Git, remote: str, theirs: str, base: str) -> list[Conflict]:
             )
             result = merge_versions(git, path, versions, theirs, base)  # type: ignore[arg-type]
         except TrackerError as error:
-            problems.append(str(error))
+            problems.append(one_line(error))
             continue
         merged[path] = result.document
         conflicts += result.conflicts
@@ -240,17 +242,17 @@ def _check_merged(git: Git, remote: str) -> None:
     remote's attributes, a driver, a filter) is checked before it is committed.
     Anything unexpected aborts the merge, naming the records."""
     staged = _staged_changes(git)
-    wanted = {sha for sha in staged.values() if sha}
+    wanted = {sha for path, sha in staged.items() if sha and id_from_path(path)}
     blobs = _blobs(git, wanted) if wanted else {}
     problems = []
     for path, sha in sorted(staged.items()):
-        if sha is None:  # removed by the merge
+        if sha is None or not id_from_path(path):  # removed; or not a record (load and doctor report it)
             continue
         try:
             validate_file(path, blobs[sha])
             on_disk = read_bytes(git.root, path)
         except TrackerError as error:
-            problems.append(str(error))
+            problems.append(one_line(error))
             continue
         if on_disk != blobs[sha]:
             problems.append(f"{path}: the merged file differs from what git staged (an attribute or filter)")

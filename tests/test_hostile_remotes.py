@@ -479,3 +479,25 @@ def test_a_write_during_a_sync_waits_for_it_instead_of_refusing(register: Regist
 
     assert added.returncode == 0, added.stderr
     assert git(register.root, "log", "-1", "--format=%s").startswith(added.stdout.strip())
+
+
+def test_a_file_name_that_is_not_utf8_from_a_remote_breaks_nothing(pair: tuple[Register, Register]) -> None:
+    ann, bo = pair
+    record_id = ann.add_issue(title="Receipts not allocated", visibility="public").id
+
+    def plant(root: Path) -> None:
+        (root / "issues" / "ZZ").mkdir(parents=True, exist_ok=True)
+        (Path(os.fsdecode(bytes(root / "issues" / "ZZ") + b"/\xff\xfe.json"))).write_bytes(b"{}")
+
+    push_by_hand(ann, "Odd name", plant)
+    bo.add_issue(title="Kept here")
+    sync(bo.root)
+
+    listed = tracker(bo, "list")
+    doctor = tracker(bo, "doctor", "--json")
+    exported = tracker(bo, "export", "--format", "json", "--kind", "issues", "-o", "-")
+
+    assert listed.returncode == 0 and record_id in listed.stdout
+    assert doctor.stdout.startswith("{") and "issues/ZZ/\\\\xff\\\\xfe.json" in doctor.stdout
+    assert exported.returncode == 0 and record_id in exported.stdout
+    fsck_clean(bo)
