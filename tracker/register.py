@@ -46,7 +46,7 @@ from data.gitconfig import GITATTRIBUTES, GITIGNORE, configure, ensure_git_setti
 from data.ids import ISSUE_PREFIX, LESSON_PREFIX, is_record_id, kind_of, new_id, normalise_id
 from data.journal import Journal
 from data.load import STATE_DIR, validate_file
-from data.lock import WriterLock
+from data.lock import WriterLock, wait_for_git
 from data.model import (
     AnyRecord,
     Issue,
@@ -407,6 +407,7 @@ class Register:
         pending = self.journal.paths()
         if pending is None:
             return Recovery([], {})
+        wait_for_git(self.root)  # a killed writer's git child (a commit) finishes first
         unit = self.journal.unit()
         if unit is not None:
             dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p)] if pending else []
