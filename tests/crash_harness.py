@@ -508,6 +508,8 @@ def main() -> int:
         )
         print(f"seed {options.seed}, {time.monotonic() - started:.0f} s")
         print(figures.summary())
+        for refusal in figures.refusals:
+            print("REFUSED:", refusal)
         for corruption in figures.corruptions:
             print("CORRUPTION:", corruption)
     return 1 if figures.corruptions else 0
