@@ -376,8 +376,10 @@ class Harness:
         for repository in filter(None, (self.root, self.remote)):
             fsck = git(repository, "fsck", "--no-progress", "--no-dangling", check=False)
             if fsck.returncode != 0 or "error" in fsck.stderr or "missing" in fsck.stdout:
+                said = " ".join((fsck.stderr + fsck.stdout).split())[:400]
                 self.figures.corruptions.append(
-                    f"git fsck failed in {repository}: {fsck.stderr.strip()[:300]}"
+                    f"git fsck failed in {repository} (status {fsck.returncode}, after "
+                    f"tracker {self.last_command}): {said}"
                 )
         for relative in record_paths(self.root):
             try:
