@@ -23,7 +23,9 @@ from data.errors import SyncError
 from data.files import encode, id_from_path, relative_path, remove, write_atomic
 from data.git import Git, Identity
 from data.ids import new_id
+from data.journal import Journal
 from data.kinds import KINDS, of_record
+from data.load import STATE_DIR
 from data.merge import same_creation
 from data.model import Update, from_document, to_document
 
@@ -95,7 +97,8 @@ def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, whe
     changed = git.run("diff", "--name-only", "--no-renames", "-z", base, "HEAD", "--", "issues", "lessons")
     names = changed.stdout.decode("utf-8", "surrogateescape").split("\0")
     local_paths = [p for p in names if id_from_path(p)]
-    written: list[str] = []
+    removals: list[str] = []
+    writes: list[tuple[str, bytes]] = []
     moved: list[Renumbered] = []
     for path in local_paths:
         document = _blob(git, "HEAD", path)
@@ -106,13 +109,16 @@ def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, whe
         if old in mapping:
             relinked = _moved(relinked, old, mapping[old], me, when)
             moved.append(Renumbered(old, mapping[old], str(document.get("title", ""))))
-            remove(git.root, path)
-            written.append(path)
+            removals.append(path)
         elif relinked == document:
             continue
-        new_path = relative_path(relinked["id"])
-        write_atomic(git.root, new_path, encode(to_document(from_document(relinked))))
-        written.append(new_path)
+        writes.append((relative_path(relinked["id"]), encode(to_document(from_document(relinked)))))
+    written = removals + [path for path, _ in writes]
+    Journal(git.root / STATE_DIR).record(written, unit="renumber")
+    for path in removals:
+        remove(git.root, path)
+    for path, data in writes:
+        write_atomic(git.root, path, data)
     body = [f"{item.old} → {item.new}: {item.title}" for item in moved]
     body.append(
         "Another clone had already shared a different record under the same ID; IDs that have "

@@ -11,6 +11,8 @@ outside it.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,9 @@ from data.ids import is_record_id, kind_of
 
 TABLES = {"issue": "issues", "lesson": "lessons"}
 RECORD_FILE_MAX_BYTES = 2_000_000
+MAX_DEPTH = 64
+"""How deeply JSON may nest in a record (a record needs five levels): deeper
+input is refused when it is read, before any recursive code walks it."""
 _DUMP_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 
 
@@ -51,6 +56,16 @@ def id_from_path(relative: str) -> str | None:
     return record_id
 
 
+def printable_path(relative: str) -> str:
+    """A path as it may be shown and stored in reports: a name that is not valid
+    UTF-8 (read with `surrogateescape`) has its stray bytes written as `\\xNN`."""
+    try:
+        relative.encode("utf-8")
+        return relative
+    except UnicodeEncodeError:
+        return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def encode(document: dict[str, Any]) -> bytes:
     """Pretty-printed UTF-8 JSON with a newline at the end; field order as given."""
     return orjson.dumps(document, option=_DUMP_OPTIONS)
@@ -66,7 +81,68 @@ def decode(raw: bytes, path: str | Path) -> dict[str, Any]:
         raise DamagedFile(path, f"{reason} ({error})") from None
     if not isinstance(document, dict):
         raise DamagedFile(path, "does not hold a JSON object")
+    if too_deep(document, raw.count(b"[") + raw.count(b"{")):
+        raise DamagedFile(path, f"nests more than {MAX_DEPTH} levels deep")
     return document
+
+
+def too_deep(value: Any, brackets: int | None = None, limit: int = MAX_DEPTH) -> bool:
+    """Whether a parsed JSON or TOML value nests deeper than `limit`, found
+    without recursion. `brackets`, the count of `[` and `{` in the source, skips
+    the walk when it alone rules deep nesting out (most records)."""
+    if brackets is not None and brackets <= limit:
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, dict | list))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
+    return False
+
+
+STATE_FILE_MAX_BYTES = 512_000_000
+
+
+def read_state_file(path: Path, max_bytes: int = STATE_FILE_MAX_BYTES) -> bytes | None:
+    """One of Tracker's own state files (`.tracker/…`), or None when it is absent
+    or cannot be trusted: it must be a plain regular file (never a link, a device
+    or a FIFO, so nothing is read from `/dev/zero`), owned by the user running
+    Tracker, and no larger than `max_bytes`. Checked on the open file itself, so
+    it cannot be swapped between the check and the read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+            return None
+        if hasattr(os, "getuid") and status.st_uid != os.getuid():
+            return None
+        return handle.read(max_bytes)
+
+
+def state_file_problem(path: Path, max_bytes: int = STATE_FILE_MAX_BYTES) -> str | None:
+    """Why a state file would not be trusted (for doctor), or None."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return error.strerror or "cannot be read"
+    if stat.S_ISLNK(status.st_mode):
+        return "is a symbolic link"
+    if not stat.S_ISREG(status.st_mode):
+        return "is not a regular file"
+    if hasattr(os, "getuid") and status.st_uid != os.getuid():
+        return "belongs to another user"
+    if status.st_size > max_bytes:
+        return f"is {status.st_size:,} bytes, larger than Tracker writes"
+    return None
 
 
 def _check_folders(root: Path, relative: str) -> None:
@@ -152,6 +228,38 @@ def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:
         for temporary, _ in temporaries:
             temporary.unlink(missing_ok=True)
         raise
+
+
+_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
+    """Remove the temporary files a killed writer left beside these record
+    files (named by its process ID, which is no longer running)."""
+    removed = 0
+    folders = {relative.rsplit("/", 1)[0] for relative in relatives if "/" in relative}
+    for folder in sorted(folders):
+        try:
+            _check_folders(root, folder + "/x")
+            names = os.listdir(root / folder)
+        except (OSError, DamagedFile):
+            continue
+        for name in names:
+            match = _TEMPORARY.match(name)
+            if match and not _running(int(match.group(1))):
+                (root / folder / name).unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def remove(root: Path, relative: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -21,8 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data.errors import GitError, IdentityMissing
+from data.lock import git_running
+from data.text import one_line
 
 INDEX_LOCK_STALE_SECONDS = 30.0
+NETWORK_TIMEOUT_SECONDS = 120.0
 GIT_LOCK_FILES = ("index.lock", "HEAD.lock", "ORIG_HEAD.lock", "packed-refs.lock", "config.lock")
 
 
@@ -44,9 +48,15 @@ class Running:
     ):
         self.process, self.args, self.input, self.check = process, args, input, check
 
-    def result(self) -> subprocess.CompletedProcess[bytes]:
+    def result(self, timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
         try:
-            stdout, stderr = self.process.communicate(self.input)
+            stdout, stderr = self.process.communicate(self.input, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.process)
+            raise GitError(
+                f"git {self.args[0]} took longer than {timeout:.0f} s and was stopped (the remote or its "
+                "hooks did not answer; TRACKER_GIT_TIMEOUT sets the limit)"
+            ) from None
         except BaseException:
             self.process.kill()
             self.process.wait()
@@ -59,10 +69,26 @@ class Running:
             )
             lines = [line for line in message.splitlines() if line.strip()]
             named = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-3:]
-            raise GitError(
-                f"git {self.args[0]} failed (exit status {result.returncode}): {' '.join(named[:3]) or 'no message'}"
-            )
+            said = one_line(" ".join(named[:3]))[:600] or "no message"
+            raise GitError(f"git {self.args[0]} failed (exit status {result.returncode}): {said}")
         return result
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a git that ran too long, with what it started (ssh, a remote's hooks)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        process.kill()
+    process.wait()
+
+
+def network_timeout() -> float:
+    """Seconds a git command that reaches a remote may take (TRACKER_GIT_TIMEOUT)."""
+    try:
+        return max(1.0, float(os.environ.get("TRACKER_GIT_TIMEOUT", NETWORK_TIMEOUT_SECONDS)))
+    except ValueError:
+        return NETWORK_TIMEOUT_SECONDS
 
 
 def _git_binary() -> str:
@@ -85,8 +111,12 @@ class Git:
         input: bytes | None = None,
         env: dict[str, str] | None = None,
         check: bool = True,
+        timeout: float | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
-        return self.start(*args, input=input, env=env, check=check).result()
+        """Run git and wait; with `timeout` (commands that reach a remote), git and
+        everything it started are stopped when it runs longer."""
+        running = self.start(*args, input=input, env=env, check=check, own_group=timeout is not None)
+        return running.result(timeout)
 
     def start(
         self,
@@ -94,6 +124,7 @@ class Git:
         input: bytes | None = None,
         env: dict[str, str] | None = None,
         check: bool = True,
+        own_group: bool = False,
     ) -> Running:
         """Start git and return at once; `.result()` waits for it. Lets Tracker
         parse its load cache on one core while git stats the work tree on the other."""
@@ -109,6 +140,7 @@ class Git:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=environment,
+            start_new_session=own_group,
         )
         return Running(process, args, input, check)
 
@@ -163,13 +195,15 @@ class Git:
         """The person at the keyboard, as git knows them; IdentityMissing if unset."""
         name, email = os.environ.get("GIT_AUTHOR_NAME"), os.environ.get("GIT_AUTHOR_EMAIL")
         if not (name and email):
+            # Every scope, system to repository: the last value is the one git uses
+            # for the commit, so an update's author is the commit's author.
             found = self.text("config", "--get-regexp", r"^user\.(name|email)$", check=False)
+            configured: dict[str, str] = {}
             for line in found.splitlines():
                 key, _, value = line.partition(" ")
-                if key == "user.name":
-                    name = name or value.strip()
-                elif key == "user.email":
-                    email = email or value.strip()
+                configured[key] = value.strip()
+            name = name or configured.get("user.name")
+            email = email or configured.get("user.email")
         if not name or not email:
             raise IdentityMissing()
         return Identity(name, email)
@@ -228,7 +262,7 @@ class Git:
                     age = time.time() - lock.stat().st_mtime
                 except FileNotFoundError:
                     continue
-                if age > INDEX_LOCK_STALE_SECONDS:
+                if age > INDEX_LOCK_STALE_SECONDS and not git_running(self.root):
                     lock.unlink(missing_ok=True)
                     cleared = True
                 else:

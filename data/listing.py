@@ -21,6 +21,7 @@ text, numbers and None: a planted file cannot run code.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -32,7 +33,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from data.files import id_from_path
+from data.files import id_from_path, read_state_file
 from data.git import Git
 from data.kinds import KINDS, of_record
 from data.load import (
@@ -209,7 +210,10 @@ def _plain_load(raw: bytes) -> Any:
 
 def _read(path: Path, shape: str) -> Listing | None:
     try:
-        data = _plain_load(path.read_bytes())
+        raw = read_state_file(path)
+        if raw is None:
+            return None
+        data = _plain_load(raw)
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
         stored = {
@@ -259,13 +263,14 @@ def _write(path: Path, listing: Listing) -> None:
             for name, rows in listing.rows.items()
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
+    try:  # a cache that cannot be written (a read-only mount) is simply not kept
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(pickle.dumps(payload, protocol=5))
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing:

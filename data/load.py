@@ -13,6 +13,7 @@ skipped; it is never rewritten or deleted.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import threading
@@ -26,7 +27,16 @@ from typing import Any, Protocol, TypeVar
 import orjson
 
 from data.errors import DamagedFile
-from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes, record_paths
+from data.files import (
+    RECORD_FILE_MAX_BYTES,
+    TABLES,
+    decode,
+    id_from_path,
+    printable_path,
+    read_bytes,
+    read_state_file,
+    record_paths,
+)
 from data.git import Git
 from data.model import from_document, problems, to_document
 from data.validation import ValidationError
@@ -71,7 +81,7 @@ def _apply(
     """Put one file's content into `loaded`: a record (or what `keep` makes of
     it), a problem, or a removal."""
     record_id = id_from_path(relative)
-    loaded.problems.pop(relative, None)
+    loaded.problems.pop(printable_path(relative), None)
     if record_id is not None:
         loaded.tables[relative.split("/")[0]].pop(record_id, None)
     if raw is None:
@@ -79,7 +89,7 @@ def _apply(
     try:
         document = validate_file(relative, raw)
     except DamagedFile as problem:
-        loaded.problems[relative] = problem.reason
+        loaded.problems[printable_path(relative)] = problem.reason
         return
     table = relative.split("/")[0]
     loaded.tables[table][document["id"]] = document if keep is None else keep(table, document)
@@ -89,7 +99,7 @@ def _apply_from_disk(loaded: Loaded, root: Path, relative: str) -> None:
     try:
         raw = read_bytes(root, relative)
     except DamagedFile as problem:
-        loaded.problems[relative] = problem.reason
+        loaded.problems[printable_path(relative)] = problem.reason
         record_id = id_from_path(relative)
         if record_id is not None:
             loaded.tables[relative.split("/")[0]].pop(record_id, None)
@@ -112,9 +122,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read_cache(path: Path) -> Loaded | None:
-    try:
-        raw = path.read_bytes()
-    except OSError:
+    raw = read_state_file(path)
+    if raw is None:
         return None
     with _collector_paused():
         try:
@@ -153,18 +162,19 @@ def _write_cache(path: Path, loaded: Loaded) -> None:
     payload = {
         "version": CACHE_VERSION,
         "tree": loaded.tree,
-        "overlay": loaded.overlay,
+        "overlay": [path for path in loaded.overlay if path == printable_path(path)],  # never a record
         "problems": loaded.problems,
         "folders": loaded.folders,
         "tables": loaded.tables,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
+    try:  # a cache that cannot be written (a read-only mount) is simply not kept
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(orjson.dumps(payload))
         os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] | None = None) -> Loaded:
@@ -173,7 +183,7 @@ def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] 
     loaded = Loaded(tree=tree, source="rebuilt")
     listing = git.run("ls-tree", "-r", "-l", "-z", tree, "--", *RECORD_FOLDERS).stdout
     wanted: list[tuple[str, str]] = []
-    for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
+    for entry in listing.decode("utf-8", "backslashreplace").split("\0"):  # names only reported
         if not entry:
             continue
         meta, relative = entry.split("\t", 1)

@@ -17,7 +17,17 @@ from types import TracebackType
 
 from data.errors import DamagedFile, RegisterBusy
 
-WAIT_SECONDS = 5.0
+
+def _wait_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("TRACKER_LOCK_WAIT", "30")))
+    except ValueError:
+        return 30.0
+
+
+WAIT_SECONDS = _wait_seconds()
+"""How long a write waits for another Tracker's (a sync's, a long import's)
+before giving up: long enough for a sync, short enough to say so."""
 
 
 class WriterLock:
@@ -85,3 +95,40 @@ class WriterLock:
         trace: TracebackType | None,
     ) -> None:
         self.release()
+
+
+def git_running(root: Path) -> bool:
+    """Whether a git process may be working in the repository at `root` (started
+    with `-C root`, or running in it): its lock files are then not stale, however
+    old. Read from /proc; where there is none, assume one may be."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    target = str(root.resolve())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or entry.name == str(os.getpid()):
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if not argv or not os.path.basename(argv[0].decode("utf-8", "replace")).startswith("git"):
+                continue
+            words = [word.decode("utf-8", "surrogateescape") for word in argv]
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        given = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "-C"]
+        places = [os.path.realpath(os.path.join(cwd, place)) for place in given] or [cwd]
+        if any(place == target or place.startswith(target + os.sep) for place in places):
+            return True
+    return False
+
+
+def wait_for_git(root: Path, seconds: float = WAIT_SECONDS) -> bool:
+    """Wait (bounded) for git processes working in `root` to finish; True when
+    none is left."""
+    deadline = time.monotonic() + seconds
+    while git_running(root):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+    return True

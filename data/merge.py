@@ -22,11 +22,15 @@ The rules, field by field:
   "take the side that changed it". When only one side changed a list its order
   is kept; when both did, kept elements keep the base order and additions follow
   in sorted order, so the result does not depend on which side is "ours".
-- When both sides changed a field to different values, the later change wins
-  (the time of each side's last change to the record; a tie goes to the larger
-  JSON encoding of the value, an arbitrary but symmetric rule) and the other
-  value goes into the timeline as a `conflict` update naming both authors and
-  both values. Its ID is a hash of the record, the field and both sides, so both
+- When both sides changed a field to different values, the later change wins:
+  "later" is the time of each side's change *to that field* (the commit that
+  set the value, given by `field_times`; the side's last change to the record
+  when it cannot be found), a tie going to the larger JSON encoding of the
+  value, an arbitrary but symmetric rule. The other value goes into the
+  timeline as a `conflict` update naming both authors and both values.
+- Visibility never loosens in a merge, whatever the clocks say: when the sides
+  disagree on a record's (or an update's) visibility the most restrictive value
+  is kept, and the conflict is recorded like any other. Its ID is a hash of the record, the field and both sides, so both
   clones write the same entry and merging twice never repeats it.
 - `closed_on` follows `status` when the status was a conflict: the winner's
   status comes with the winner's closing date, so a reopened issue is not left
@@ -42,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -54,6 +59,10 @@ from data.model import from_document, problems, to_document
 from data.validation import ValidationError
 
 SET_FIELDS = frozenset({"tags", *(name for kind in KINDS.values() for name in kind.links())})
+RESTRICTIVENESS = {"public": 0, "internal": 1, "restricted": 2}
+FieldTimes = Callable[[str, str], "tuple[datetime, str] | None"]
+"""`(side, field)` → the time and author of that side's change to the field
+(`side` is "ours" or "theirs"; `field` a field name or `update <id>`)."""
 CONFLICT_AUTHOR = "Tracker (merge)"
 CONFLICT_TEXT_MAX = 4_000
 
@@ -118,6 +127,7 @@ def merge_records(
     theirs_time: datetime,
     ours_author: str,
     theirs_author: str,
+    field_times: FieldTimes | None = None,
 ) -> MergeResult:
     """Merge two versions of one record against their common ancestor (None
     where the record does not exist on that side)."""
@@ -126,7 +136,7 @@ def merge_records(
     two = Side(_normalised(theirs, "their"), _aware(theirs_time), theirs_author)
     if one.document is None or two.document is None:
         return MergeResult(_one_sided(base, one.document, two.document))
-    merger = _RecordMerge(base or {}, one, two)
+    merger = _RecordMerge(base or {}, one, two, field_times)
     document = merger.merge()
     try:
         return MergeResult(to_document(from_document(document)), merger.conflicts)
@@ -153,9 +163,11 @@ def _one_sided(
 class _RecordMerge:
     """The field-by-field merge of two present versions of a record."""
 
-    def __init__(self, base: dict[str, Any], ours: Side, theirs: Side):
+    def __init__(self, base: dict[str, Any], ours: Side, theirs: Side, field_times: FieldTimes | None = None):
         self.base, self.ours, self.theirs = base, ours, theirs
-        assert ours.document is not None and theirs.document is not None
+        self.field_times = field_times
+        if ours.document is None or theirs.document is None:
+            raise MergeError(f"{base.get('id', 'record')}: a field-by-field merge needs both sides")
         self.left: dict[str, Any] = ours.document
         self.right: dict[str, Any] = theirs.document
         self.record_id = str(self.left.get("id") or self.right.get("id"))
@@ -190,15 +202,31 @@ class _RecordMerge:
             return _merge_set(base if isinstance(base, list) else [], left, right)
         return self._conflict(name, left, right)
 
-    def _later(self, left: Any, right: Any) -> tuple[Side, Any, Side, Any]:
-        """(winner, its value, loser, its value): the later change, ties by value."""
-        ours_first = (self.ours.time, _key(left)) >= (self.theirs.time, _key(right))
+    def _timed(self, which: str, name: str) -> Side:
+        """A side as it changed one field: its time and author for that field."""
+        side = self.ours if which == "ours" else self.theirs
+        found = self.field_times(which, name) if self.field_times else None
+        if found is None:
+            return side
+        return Side(side.document, _aware(found[0]), found[1])
+
+    def _later(self, name: str, left: Any, right: Any) -> tuple[Side, Any, Side, Any]:
+        """(winner, its value, loser, its value): the later change to the field,
+        ties by value; for visibility, the most restrictive value."""
+        ours, theirs = self._timed("ours", name), self._timed("theirs", name)
+        if name == "visibility":
+            ours_first = (_restrictiveness(left), _key(left)) >= (_restrictiveness(right), _key(right))
+        else:
+            ours_first = (ours.time, _key(left)) >= (theirs.time, _key(right))
         if ours_first:
-            return self.ours, left, self.theirs, right
-        return self.theirs, right, self.ours, left
+            return ours, left, theirs, right
+        return theirs, right, ours, left
 
     def _conflict(self, name: str, left: Any, right: Any) -> Any:
-        winner, kept, loser, replaced = self._later(left, right)
+        winner, kept, loser, replaced = self._later(name, left, right)
+        if name.startswith("update ") and isinstance(kept, dict) and isinstance(replaced, dict):
+            tighter = max(kept.get("visibility"), replaced.get("visibility"), key=_restrictiveness)
+            kept = {**kept, "visibility": tighter}
         self.winners[name] = winner
         kept_value = None if kept is _ABSENT else kept
         replaced_value = None if replaced is _ABSENT else replaced
@@ -212,11 +240,15 @@ class _RecordMerge:
         self, name: str, winner: Side, kept: Any, loser: Side, replaced: Any
     ) -> dict[str, Any]:
         label = name.replace("_", " ")
+        rule = (
+            f"The more restrictive visibility ({winner.author}'s) was kept: a merge never loosens it"
+            if name == "visibility"
+            else f"The later change ({winner.author}'s) was kept"
+        )
         text = (
             f"Merge conflict on {label}: {loser.author} set it to {_shown(replaced)} "
             f"({_utc(loser.time)}) and {winner.author} set it to {_shown(kept)} "
-            f"({_utc(winner.time)}). The later change ({winner.author}'s) was kept; "
-            f"{loser.author}'s value is recorded here."
+            f"({_utc(winner.time)}). {rule}; {loser.author}'s value is recorded here."
         )
         sides = sorted(
             (
@@ -265,6 +297,11 @@ class _RecordMerge:
         if _key(left) == _key(base):
             return right
         return self._conflict(f"update {update_id}", left, right)
+
+
+def _restrictiveness(value: Any) -> int:
+    """How restrictive a visibility is; an unknown one counts as the most."""
+    return RESTRICTIVENESS.get(value, len(RESTRICTIVENESS)) if isinstance(value, str) else 0
 
 
 def _merge_set(base: list[Any], left: list[Any], right: list[Any]) -> list[Any]:

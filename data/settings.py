@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from data.errors import InvalidSettings
+from data.files import too_deep
 from data.model import Vocabulary, problems
-from data.text import NAME_MAX, clean_line
+from data.text import NAME_MAX, clean_line, one_line
 from data.validation import (
     Model,
     ValidationError,
@@ -25,6 +26,7 @@ from data.validation import (
 SETTINGS_FILE = "tracker.toml"
 SETTINGS_MAX_BYTES = 1_000_000
 WORDING_MAX = 20_000
+SETTINGS_MAX_DEPTH = 16
 
 
 def _default_rag() -> dict[str, str]:
@@ -129,10 +131,21 @@ def load_settings(register: Path) -> RegisterSettings:
         return RegisterSettings()
     if path.stat().st_size > SETTINGS_MAX_BYTES:
         raise InvalidSettings(path, "is larger than 1 MB")
+    return settings_from_bytes(path.read_bytes(), path)
+
+
+def settings_from_bytes(raw: bytes, path: Path) -> RegisterSettings:
+    """Settings from the bytes of a `tracker.toml` (on disk or in git history)."""
+    if len(raw) > SETTINGS_MAX_BYTES:
+        raise InvalidSettings(path, "is larger than 1 MB")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InvalidSettings(path, f"is not valid TOML: {error}") from None
+        raise InvalidSettings(path, f"is not valid TOML: {one_line(str(error))}") from None
+    except RecursionError:
+        raise InvalidSettings(path, f"nests more than {SETTINGS_MAX_DEPTH} levels deep") from None
+    if too_deep(data, limit=SETTINGS_MAX_DEPTH):
+        raise InvalidSettings(path, f"nests more than {SETTINGS_MAX_DEPTH} levels deep")
     return parse_settings(data, path)
 
 

@@ -14,6 +14,12 @@ runs; sync resolves them). Anything else git cannot merge (a damaged record
 file, `tracker.toml` changed on both sides) aborts the merge and is reported:
 the register is left as it was before that merge.
 
+Commands that reach the remote stop after TRACKER_GIT_TIMEOUT seconds (120 by
+default), with everything they started (ssh, a remote's hooks), and what they
+print is shown only through `data.text.one_line`, so a remote cannot write
+escape sequences to the terminal. A remote branch without `tracker.toml` is
+refused before anything is merged.
+
 The time and outcome of the last sync are kept in `.tracker/sync.json`, so the
 status (`sync_status()`) needs no network.
 """
@@ -34,15 +40,17 @@ import orjson
 
 from data.collisions import Renumbered, find_collisions, renumber
 from data.errors import SyncError
-from data.files import id_from_path, write_atomic
-from data.git import Git, Identity
+from data.files import id_from_path, read_state_file, write_atomic
+from data.git import Git, Identity, network_timeout
 from data.gitconfig import ensure_git_settings
 from data.history import write_commit_graph
 from data.load import STATE_DIR
 from data.merge import Conflict
-from data.sync_merge import merge_remote
+from data.sync_merge import merge_marker, merge_remote
+from data.text import one_line
 
 SYNC_STATE = "sync.json"
+SYNC_STATE_MAX_BYTES = 100_000
 RECORD_FOLDERS = ("issues", "lessons")
 _LOST_RACE = ("cannot lock ref", "failed to update ref", "incorrect old value", "stale info")
 
@@ -120,7 +128,7 @@ def clone(url: str, path: Path) -> Path:
     if path.exists() and any(path.iterdir()):
         raise SyncError(f"{path}: folder is not empty; give an empty or new folder")
     here = Git(Path.cwd())
-    here.run("clone", "--quiet", "--", url, str(path), env=network_env(here))
+    here.run("clone", "--quiet", "--", url, str(path), env=network_env(here), timeout=network_timeout())
     git = Git(path)
     if git.head_commit() is None:
         _check_out_shared_branch(git)
@@ -154,7 +162,9 @@ def check_new_remote(url: str) -> None:
     `tracker init --remote` creates anything)."""
     url = _checked_url(url)
     here = Git(Path.cwd())
-    result = here.run("ls-remote", "--heads", "--", url, check=False, env=network_env(here))
+    result = here.run(
+        "ls-remote", "--heads", "--", url, check=False, env=network_env(here), timeout=network_timeout()
+    )
     if result.returncode != 0:
         message = " ".join(result.stderr.decode("utf-8", "replace").split())
         raise SyncError(f"{url}: cannot reach the remote: {message[:300]}")
@@ -177,9 +187,10 @@ def _state_path(root: Path) -> Path:
 
 
 def _read_state(root: Path) -> dict[str, Any]:
+    raw = read_state_file(_state_path(root), SYNC_STATE_MAX_BYTES)
     try:
-        state = orjson.loads(_state_path(root).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
+        state = orjson.loads(raw) if raw is not None else {}
+    except orjson.JSONDecodeError:
         return {}
     return state if isinstance(state, dict) else {}
 
@@ -188,7 +199,7 @@ def record_state(root: Path, error: str | None) -> None:
     state = _read_state(root)
     moment = datetime.now(UTC).replace(microsecond=0).isoformat()
     state["last_attempt"] = moment
-    state["last_error"] = error
+    state["last_error"] = one_line(error) if error is not None else None
     if error is None:
         state["last_sync"] = moment
     (root / STATE_DIR).mkdir(parents=True, exist_ok=True)
@@ -287,10 +298,17 @@ class SyncRun:
 
     def _fetch(self) -> None:
         result = self.git.run(
-            "fetch", "--quiet", "--prune", "--", self.remote, check=False, env=network_env(self.git)
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--",
+            self.remote,
+            check=False,
+            env=network_env(self.git),
+            timeout=network_timeout(),
         )
         if result.returncode != 0:
-            message = " ".join(result.stderr.decode("utf-8", "replace").split())
+            message = one_line(" ".join(result.stderr.decode("utf-8", "replace").split()))
             raise SyncError(f"{self.remote}: fetch failed: {message[:400]}")
 
     def _push(self, theirs: str | None) -> bool:
@@ -301,7 +319,13 @@ class SyncRun:
         if self.git.text("config", f"branch.{self.branch}.remote", check=False) == "":
             args.append("--set-upstream")
         result = self.git.run(
-            *args, "--", self.remote, f"HEAD:refs/heads/{self.branch}", check=False, env=network_env(self.git)
+            *args,
+            "--",
+            self.remote,
+            f"HEAD:refs/heads/{self.branch}",
+            check=False,
+            env=network_env(self.git),
+            timeout=network_timeout(),
         )
         if result.returncode == 0:
             self.result.sent += pending
@@ -310,16 +334,25 @@ class SyncRun:
         if "[rejected]" in output or ("[remote rejected]" in output and any(s in output for s in _LOST_RACE)):
             return False
         message = " ".join(line.strip() for line in output.splitlines() if line.strip() and line[0] != "\t")
-        raise SyncError(f"{self.remote}: push failed: {message[:400]}")
+        raise SyncError(f"{self.remote}: push failed: {one_line(message)[:400]}")
 
     def _bring_in(self, theirs: str) -> None:
         head = self.git.head_commit()
-        assert head is not None
+        if head is None:
+            raise SyncError(f"{self.git.root}: the register has no commits to merge into")
         if self._is_ancestor(theirs, head):
             return
+        if self.git.run("cat-file", "-e", f"{theirs}:tracker.toml", check=False).returncode != 0:
+            raise SyncError(
+                f"{self.remote}: the shared branch no longer has tracker.toml (a commit removed it); "
+                "nothing was merged: restore it on the clone that removed it, then sync again"
+            )
         received = int(self.git.text("rev-list", "--count", "--no-merges", f"HEAD..{theirs}"))
         if self._is_ancestor(head, theirs):
+            marker = merge_marker(self.git)  # a kill half way through is undone by the next command
+            marker.write_text(f"{theirs}\n{head}\n", encoding="utf-8")
             self.git.run("merge", "--ff-only", "--quiet", theirs)
+            marker.unlink(missing_ok=True)
         else:
             base = self.git.text("merge-base", head, theirs, check=False)
             if not base:

@@ -11,7 +11,15 @@ alike, without starting a Python process per record.
 
 Anything that cannot be merged (a damaged record file, a non-record file such as
 `tracker.toml` changed on both sides) aborts the merge: the register is left as
-it was, and the error names the files.
+it was, and the error names the files. Before the merge commit, every record
+file the merge changed is validated, staged and on disk alike, so nothing git
+merged by other means (a remote's attributes, a filter) is committed unchecked.
+
+While the merge is under way `.tracker/sync-merge` names the commit being merged
+and the commit merged into, and the journal names the files sync writes as one
+unit: a sync killed half way (Tracker alone, its git child still running, or
+both) is undone by the next command (`undo_interrupted_merge`), which waits for
+that git child first and says what it did.
 """
 
 from __future__ import annotations
@@ -21,10 +29,14 @@ from typing import Any
 
 from data.changes import compose
 from data.errors import SyncError, TrackerError
-from data.files import decode, encode, id_from_path, write_atomic
+from data.files import decode, encode, id_from_path, printable_path, read_bytes, read_state_file, write_atomic
 from data.git import Git, Identity
+from data.journal import Journal
+from data.load import validate_file
+from data.lock import git_running, wait_for_git
 from data.merge import Conflict
 from data.merge_driver import merge_versions
+from data.text import one_line
 
 RECORD_FOLDERS = ("issues", "lessons")
 _STAGES = ((1, "common"), (2, "our"), (3, "their"))
@@ -42,7 +54,7 @@ def merge_remote(
     }
     marker = merge_marker(git)
     marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(theirs + "\n", encoding="utf-8")
+    marker.write_text(f"{theirs}\n{git.head_commit()}\n", encoding="utf-8")
     merge = git.run(
         "-c",
         "merge.tracker.driver=false",
@@ -58,9 +70,10 @@ def merge_remote(
     conflicts: list[Conflict] = []
     if merge.returncode != 0:
         if not (git.root / ".git" / "MERGE_HEAD").exists():
-            message = " ".join((merge.stdout + merge.stderr).decode("utf-8", "replace").split())
+            message = one_line(" ".join((merge.stdout + merge.stderr).decode("utf-8", "replace").split()))
             raise SyncError(f"{remote}: could not merge: {message[:400]}")
-        conflicts = _resolve(git, remote, theirs)
+        conflicts = _resolve(git, remote, theirs, base)
+    _check_merged(git, remote)
     message = _message(git, remote, base, theirs, received, conflicts)
     git.run("commit", "--quiet", "--no-edit", "-F", "-", input=message.encode(), env=env)
     marker.unlink(missing_ok=True)
@@ -68,22 +81,93 @@ def merge_remote(
 
 
 def merge_marker(git: Git) -> Path:
-    """Names the commit a sync is merging while its merge is under way, so that a
-    sync killed half way can be told apart from a merge a person started."""
+    """Names the commit a sync is merging and the commit it merges into, while
+    its merge is under way, so that a sync killed half way can be told apart
+    from a merge a person started, and undone exactly."""
     return git.root / ".tracker" / "sync-merge"
 
 
-def undo_interrupted_merge(git: Git) -> bool:
-    """Abort a merge that an interrupted `tracker sync` left half done (and only
-    such a merge: one whose MERGE_HEAD is the commit sync was merging)."""
-    marker, merge_head = merge_marker(git), git.root / ".git" / "MERGE_HEAD"
-    if not marker.is_file():
-        return False
-    ours = merge_head.is_file() and merge_head.read_text().split()[:1] == marker.read_text().split()[:1]
-    if ours:
+def _marker_commits(git: Git) -> tuple[str, str | None] | None:
+    raw = read_state_file(merge_marker(git), 1_000)
+    words = raw.decode("ascii", "replace").split() if raw else []
+    if not words or not all(len(word) in (40, 64) and word.isalnum() for word in words[:2]):
+        return None
+    return words[0], words[1] if len(words) > 1 else None
+
+
+def interrupted_sync(git: Git) -> bool:
+    """Whether a `tracker sync` was killed with its merge under way."""
+    return merge_marker(git).exists() or merge_marker(git).is_symlink()
+
+
+def undo_interrupted_merge(git: Git) -> str | None:
+    """Undo what a killed `tracker sync` left of its merge, and say what was done
+    (None: nothing to undo). A git child it started and that is still running is
+    waited for first. Only the sync's own merge is touched: a merge whose
+    MERGE_HEAD is the commit sync was merging, or, when git was killed before it
+    wrote MERGE_HEAD, the record files it had already written with the remote's
+    content; anything else in the work tree is left as it is."""
+    marker = merge_marker(git)
+    commits = _marker_commits(git)
+    if commits is None:
+        marker.unlink(missing_ok=True)
+        return None
+    theirs, head = commits
+    wait_for_git(git.root)
+    _clear_dead_git_locks(git)
+    merge_head = git.root / ".git" / "MERGE_HEAD"
+    said = None
+    if merge_head.is_file() and merge_head.read_text().split()[:1] == [theirs]:
         git.run("merge", "--abort")
+        said = "undid the half-done merge of an interrupted tracker sync (nothing of it was committed)"
+    elif head is not None and git.head_commit() == head:
+        restored = _restore_written(git, head, theirs)
+        if restored:
+            said = (
+                f"put back {restored} file(s) an interrupted tracker sync had half merged "
+                "(nothing of it was committed)"
+            )
     marker.unlink(missing_ok=True)
-    return ours
+    return said
+
+
+def _clear_dead_git_locks(git: Git) -> None:
+    """`index.lock` left by a git child killed with its sync (no git is running)."""
+    lock = git.root / ".git" / "index.lock"
+    if lock.exists() and not git_running(git.root):
+        lock.unlink(missing_ok=True)
+
+
+def _restore_written(git: Git, head: str, theirs: str) -> int:
+    """Put back, as `head` has them, the files whose content is now `theirs`'s:
+    those git wrote before it was killed, and no others."""
+    out = git.run("diff", "--name-only", "--no-renames", "-z", head, theirs, check=False).stdout
+    paths = [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    if not paths:
+        return 0
+    ours = git.run("ls-tree", "-r", "-z", head, "--", *paths[:5000]).stdout
+    in_head = {e.split("\t", 1)[1] for e in ours.decode("utf-8", "surrogateescape").split("\0") if "\t" in e}
+    restored = 0
+    staged = set(_staged_paths(git))
+    for path in paths[:5000]:
+        shown = git.run("cat-file", "blob", f"{theirs}:{path}", check=False)
+        on_disk = (git.root / path).read_bytes() if (git.root / path).is_file() else None
+        written = shown.returncode == 0 and on_disk == shown.stdout
+        if not written and path not in staged:
+            continue
+        if path in in_head:
+            git.run("checkout", head, "--", path)
+        else:
+            git.run("rm", "--quiet", "--cached", "--ignore-unmatch", "--", path)
+            if written:
+                (git.root / path).unlink(missing_ok=True)
+        restored += 1
+    return restored
+
+
+def _staged_paths(git: Git) -> list[str]:
+    out = git.run("diff", "--cached", "--name-only", "--no-renames", "-z", "HEAD", check=False).stdout
+    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _unmerged(git: Git) -> dict[str, dict[int, str]]:
@@ -108,11 +192,13 @@ def _blobs(git: Git, shas: set[str]) -> dict[str, bytes]:
     return found
 
 
-def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
+def _resolve(git: Git, remote: str, theirs: str, base: str) -> list[Conflict]:
     """Merge every unmerged record file, or abort the whole merge."""
     unmerged = _unmerged(git)
     problems = [
-        f"{path}: changed on both sides and not a record file" for path in unmerged if not id_from_path(path)
+        f"{printable_path(path)}: changed on both sides and not a record file"
+        for path in unmerged
+        if not id_from_path(path)
     ]
     blobs = _blobs(git, {sha for stages in unmerged.values() for sha in stages.values()})
     merged: dict[str, dict[str, Any] | None] = {}
@@ -125,9 +211,9 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
                 decode(blobs[stages[n]], f"{path} ({label} version)") if n in stages else None
                 for n, label in _STAGES
             )
-            result = merge_versions(git, path, versions, theirs)  # type: ignore[arg-type]
+            result = merge_versions(git, path, versions, theirs, base)  # type: ignore[arg-type]
         except TrackerError as error:
-            problems.append(str(error))
+            problems.append(one_line(error))
             continue
         merged[path] = result.document
         conflicts += result.conflicts
@@ -137,6 +223,7 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
             f"{'; '.join(problems[:3])} (nothing was merged; the register is as it was: merge "
             f"by hand with git merge {remote}/<branch>, then tracker sync)"
         )
+    Journal(git.root / ".tracker").record(list(merged), unit="sync")
     for path, document in merged.items():
         if document is None:
             git.run("rm", "--quiet", "--cached", "--ignore-unmatch", "--", path)
@@ -147,6 +234,50 @@ def _resolve(git: Git, remote: str, theirs: str) -> list[Conflict]:
     for start in range(0, len(paths), 1000):
         git.run("add", "--", *paths[start : start + 1000])
     return conflicts
+
+
+def _check_merged(git: Git, remote: str) -> None:
+    """Every record file the merge changed, as staged and as in the work tree,
+    must be a valid record with the same bytes in both: whatever git merged (a
+    remote's attributes, a driver, a filter) is checked before it is committed.
+    Anything unexpected aborts the merge, naming the records."""
+    staged = _staged_changes(git)
+    wanted = {sha for path, sha in staged.items() if sha and id_from_path(path)}
+    blobs = _blobs(git, wanted) if wanted else {}
+    problems = []
+    for path, sha in sorted(staged.items()):
+        if sha is None or not id_from_path(path):  # removed; or not a record (load and doctor report it)
+            continue
+        try:
+            validate_file(path, blobs[sha])
+            on_disk = read_bytes(git.root, path)
+        except TrackerError as error:
+            problems.append(one_line(error))
+            continue
+        if on_disk != blobs[sha]:
+            problems.append(f"{path}: the merged file differs from what git staged (an attribute or filter)")
+    if problems:
+        git.run("merge", "--abort", check=False)
+        merge_marker(git).unlink(missing_ok=True)
+        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+        raise SyncError(
+            f"{'; '.join(problems[:3])}{more} (nothing was merged; the register is as it was: "
+            f"the record must be put right on {remote} or on the clone that sent it)"
+        )
+
+
+def _staged_changes(git: Git) -> dict[str, str | None]:
+    """Record paths the merge staged, each with its staged blob (None: removed)."""
+    out = git.run(
+        "diff", "--cached", "--raw", "--no-abbrev", "--no-renames", "-z", "HEAD", "--", *RECORD_FOLDERS
+    ).stdout.decode("utf-8", "surrogateescape")
+    fields = out.split("\0")
+    changes: dict[str, str | None] = {}
+    for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+        parts = meta.split()
+        if len(parts) == 5:
+            changes[path] = None if parts[4].startswith("D") else parts[3]
+    return changes
 
 
 def _changed(git: Git, start: str, end: str) -> set[str]:

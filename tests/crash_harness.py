@@ -2,16 +2,21 @@
 run of writes, and prove after every kill that nothing was lost or damaged.
 
 It runs the real command line in subprocesses (`tracker add`, `edit`, `update`,
-and `sync` against a bare remote when sync is available), killing a share of them
-at a random moment of their run, sometimes the whole process group (git
-included), sometimes Tracker alone. After each kill it checks that:
+`import` of a CSV of 20 to 60 rows, and `sync` against a bare remote when sync is
+available), killing a share of them at a random moment of their run, sometimes
+the whole process group (git included), sometimes Tracker alone. After each
+kill it checks that:
 
 - the register opens and loads with no damaged file;
 - `git fsck` is clean (the remote's too);
 - every record file on disk parses and validates;
 - every change whose command exited 0 is present (IDs, field values, updates);
 - a record written but not committed is committed by the next write, which
-  says so on stderr ("recovered uncommitted changes").
+  says so on stderr ("recovered uncommitted changes");
+- an import is never committed in part: HEAD holds all of its rows or none,
+  and what a killed import wrote is rolled back by the next command, which says so;
+- a sync killed half way is finished or undone by the next command, which says
+  so; nobody aborts a merge by hand.
 
 Importable by the test suite (`run_harness`) and runnable by hand:
 
@@ -33,6 +38,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 RECOVERY_NOTICE = "recovered uncommitted changes"
+RECOVERY_NOTICES = (RECOVERY_NOTICE, "rolled back an interrupted", "interrupted tracker sync")
 LOCK_AGE = 120.0
 
 
@@ -52,6 +58,9 @@ class Figures:
     temporary_files_left: int = 0
     merges_left_half_done: int = 0
     syncs: int = 0
+    imports: int = 0
+    import_kills: int = 0
+    sync_kills: int = 0
     refusals: list[str] = field(default_factory=list)
     corruptions: list[str] = field(default_factory=list)
 
@@ -62,7 +71,8 @@ class Figures:
             f"recoveries {self.recoveries_explained}/{self.recoveries_expected} explained, "
             f"git lock files left {self.git_locks_left}, writes stuck on them {self.stuck_on_git_locks}, "
             f"temporary files left {self.temporary_files_left}, "
-            f"merges left half done {self.merges_left_half_done}, syncs {self.syncs}, "
+            f"merges left half done {self.merges_left_half_done}, syncs {self.syncs} "
+            f"({self.sync_kills} killed), imports {self.imports} ({self.import_kills} killed), "
             f"refused {len(self.refusals)}, "
             f"corruptions {len(self.corruptions)}"
         )
@@ -105,10 +115,11 @@ class Harness:
         self.random = random.Random(seed)
         self.figures = Figures()
         self.expected = Expected()
-        self.write_times: list[float] = [0.1]
+        self.write_times: dict[str, list[float]] = {}  # by command: a sync or an import runs longer
         self.counter = 0
         self.recovery_pending = False
         self.last_command = ""
+        self.batches: dict[str, int] = {}
 
     # --- running Tracker -----------------------------------------------------------------
 
@@ -130,9 +141,11 @@ class Harness:
         if not kill:
             out, err = process.communicate()
             if locked_at is not None:
-                self.write_times = [*self.write_times[-19:], time.monotonic() - locked_at]
+                times = self.write_times.get(args[0], [0.1])
+                self.write_times[args[0]] = [*times[-19:], time.monotonic() - locked_at]
             return process.returncode, out, err
-        typical = sorted(self.write_times)[len(self.write_times) // 2]
+        times = sorted(self.write_times.get(args[0], [0.1]))
+        typical = times[len(times) // 2]
         delay = (
             self.random.uniform(0, typical * 1.2)
             if locked_at is not None and self.random.random() < 0.8
@@ -190,6 +203,8 @@ class Harness:
         choice = self.random.random()
         if self.remote is not None and choice < 0.12:
             self.sync(kill)
+        elif choice < 0.2:
+            self.import_rows(kill)
         elif not known or choice < 0.4:
             self.add(kill)
         elif choice < 0.7:
@@ -219,6 +234,35 @@ class Harness:
             self.expected.updates[record_id].add(text)
             self._confirm(record_id, update=text)
 
+    def import_rows(self, kill: bool) -> None:
+        """An import of many rows: one unit, committed whole or not at all."""
+        prefix = f"import {self.counter} row"
+        size = self.random.randint(20, 60)
+        sheet = self.root.parent / f"import-{self.counter}.csv"
+        rows = "".join(f"{prefix} {n}.,high,internal\n" for n in range(size))
+        sheet.write_text("Title,Severity,Visibility\n" + rows, encoding="utf-8")
+        self.batches[prefix] = size
+        code, _out, err = self.run_once(["import", str(sheet)], kill)
+        self.figures.import_kills += code is None
+        if self._finished(code, err):
+            self.figures.imports += 1
+            self.figures.acknowledged += 1
+            if self._rows_in_head(prefix) == size:
+                self.figures.found += 1
+            else:
+                self.figures.corruptions.append(f"acknowledged import {prefix!r} not wholly committed")
+
+    def _rows_in_head(self, prefix: str) -> int:
+        found = git(self.root, "grep", "-l", "-F", f'"{prefix} ', "HEAD", "--", "issues", check=False)
+        return len(found.stdout.split())
+
+    def check_imports_whole(self) -> None:
+        """HEAD holds every row of an import or none of it."""
+        for prefix, size in self.batches.items():
+            committed = self._rows_in_head(prefix)
+            if committed not in (0, size):
+                self.figures.corruptions.append(f"import {prefix!r} committed in part: {committed} of {size}")
+
     def _confirm(self, record_id: str, title: str | None = None, update: str | None = None) -> None:
         """An acknowledged change must be in the commit at HEAD the moment the
         command has exited 0."""
@@ -246,6 +290,7 @@ class Harness:
                 if process.returncode != 0:
                     self.figures.corruptions.append(f"colleague {' '.join(args)} failed: {err.strip()}")
         code, _out, err = self.run_once(["sync"], kill)
+        self.figures.sync_kills += code is None
         self._finished(code, err)
         self.figures.syncs += code == 0
 
@@ -261,7 +306,7 @@ class Harness:
             return False
         if self.recovery_pending:
             self.recovery_pending = False
-            if RECOVERY_NOTICE in err:
+            if any(notice in err for notice in RECOVERY_NOTICES):
                 self.figures.recoveries_explained += 1
             else:
                 self.figures.corruptions.append(
@@ -276,6 +321,7 @@ class Harness:
         """Check the register the way the next person to use it would find it."""
         self._tidy_git_leftovers()
         self.check_integrity()
+        self.check_imports_whole()
         dirty = [path for path in self._dirty() if path.endswith(".json")]
         if dirty and not self.recovery_pending:
             self.figures.recoveries_expected += 1
@@ -297,8 +343,7 @@ class Harness:
             self.figures.git_locks_left[name] = self.figures.git_locks_left.get(name, 0) + 1
             os.utime(lock, (old, old))
         if (self.root / ".git" / "MERGE_HEAD").exists():
-            self.figures.merges_left_half_done += 1
-            git(self.root, "merge", "--abort", check=False)
+            self.figures.merges_left_half_done += 1  # the next command must finish or undo it
         self.figures.temporary_files_left = sum(1 for _ in self.root.rglob("*.tmp"))
 
     def _unstick(self, err: str) -> None:
@@ -331,8 +376,10 @@ class Harness:
         for repository in filter(None, (self.root, self.remote)):
             fsck = git(repository, "fsck", "--no-progress", "--no-dangling", check=False)
             if fsck.returncode != 0 or "error" in fsck.stderr or "missing" in fsck.stdout:
+                said = " ".join((fsck.stderr + fsck.stdout).split())[:400]
                 self.figures.corruptions.append(
-                    f"git fsck failed in {repository}: {fsck.stderr.strip()[:300]}"
+                    f"git fsck failed in {repository} (status {fsck.returncode}, after "
+                    f"tracker {self.last_command}): {said}"
                 )
         for relative in record_paths(self.root):
             try:
@@ -376,6 +423,17 @@ class Harness:
             self.figures.corruptions.append(f"the final write failed: {err.strip()}")
         if self._dirty():
             self.figures.corruptions.append(f"record files left uncommitted: {self._dirty()}")
+        if (self.root / ".git" / "MERGE_HEAD").exists():
+            self.figures.corruptions.append("a merge was left half done after the final write")
+        self.check_imports_whole()
+        for prefix, size in self.batches.items():
+            on_disk = sum(
+                1 for path in (self.root / "issues").rglob("*.json") if f'"{prefix} ' in path.read_text()
+            )
+            if on_disk not in (0, size):
+                self.figures.corruptions.append(
+                    f"import {prefix!r} left in part on disk: {on_disk} of {size}"
+                )
         self.check_expected(Register.open(self.root).documents("issue"), "in git")
 
 
@@ -452,6 +510,8 @@ def main() -> int:
         )
         print(f"seed {options.seed}, {time.monotonic() - started:.0f} s")
         print(figures.summary())
+        for refusal in figures.refusals:
+            print("REFUSED:", refusal)
         for corruption in figures.corruptions:
             print("CORRUPTION:", corruption)
     return 1 if figures.corruptions else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -286,7 +287,8 @@ def test_tracker_clone_and_sync_from_the_command_line(remote: Path, tmp_path: Pa
     cloned = run_tracker("clone", str(remote), cwd=tmp_path)
     assert cloned.returncode == 0, cloned.stderr
     folder = tmp_path / "shared"
-    assert git(folder, "config", "merge.tracker.driver").strip() == "tracker merge-file %O %A %B %P"
+    driver = git(folder, "config", "merge.tracker.driver").strip()
+    assert driver.startswith(f"{sys.executable} -m tracker merge-file %O %A %B %P")
     assert run_tracker("add", "Logged on a clone", cwd=folder).returncode == 0
     synced = run_tracker("sync", cwd=folder)
     assert synced.returncode == 0, synced.stderr

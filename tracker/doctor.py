@@ -26,7 +26,7 @@ from data.git import INDEX_LOCK_STALE_SECONDS, Git
 from data.history import has_commit_graph
 from data.ids import is_record_id
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
-from data.lock import WriterLock
+from data.lock import WriterLock, git_running
 
 RECORD_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
 STATE_TEMPORARY = re.compile(
@@ -210,8 +210,20 @@ def _check_settings(exam: Examination) -> None:
     try:
         load_settings(exam.root)
     except TrackerError as error:
+        from data.settings_history import last_good_settings
+
+        found = last_good_settings(exam.git) if exam.git.head_commit() else None
+        fallback = (
+            f"; tracker sync uses the last good settings (commit {found[1][:10]}) meanwhile, so the fix "
+            "can be synced"
+            if found
+            else ""
+        )
         exam.report(
-            "settings", "problem", f"{error}; correct it by hand (doctor never rewrites it)", SETTINGS_FILE
+            "settings",
+            "problem",
+            f"{error}; correct it by hand (doctor never rewrites it){fallback}",
+            SETTINGS_FILE,
         )
         return
     exam.report("settings", "ok", f"{SETTINGS_FILE} is valid")
@@ -307,7 +319,15 @@ def _check_index_lock(exam: Examination) -> None:
             age = time.time() - lock.lstat().st_mtime
         except FileNotFoundError:
             continue
-        if age <= INDEX_LOCK_STALE_SECONDS:
+        if age > INDEX_LOCK_STALE_SECONDS and git_running(exam.root):
+            exam.report(
+                "index-lock",
+                "problem",
+                f"{relative} is {age:.0f} s old but a git command is still working in the register "
+                "(a commit waiting for its message?); finish it, then run tracker doctor again",
+                relative,
+            )
+        elif age <= INDEX_LOCK_STALE_SECONDS:
             exam.report(
                 "index-lock",
                 "problem",
@@ -584,6 +604,9 @@ def _check_commit_graph(exam: Examination) -> None:
         )
 
 
+from tracker.doctor_sharing import check_attributes, check_interrupted, check_state_files  # noqa: E402
+
+SHARING_CHECKS = [check_attributes, check_state_files, check_interrupted]
 CHECKS: list[Callable[[Examination], None]] = [
     _check_settings,
     _check_git_state,
@@ -597,4 +620,5 @@ CHECKS: list[Callable[[Examination], None]] = [
     _check_uncommitted,
     _check_fsck,
     _check_commit_graph,
+    *SHARING_CHECKS,
 ]

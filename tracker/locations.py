@@ -46,10 +46,13 @@ def default_demo() -> Path:
 
 def enclosing_register(start: Path) -> Path | None:
     """The top of the git repository holding `start`, if that repository is a
-    register (has `tracker.toml` beside `.git`)."""
+    register (has `tracker.toml` beside `.git`, or lost it but still holds
+    Tracker's folders: opening it then says so, rather than silently writing to
+    the default register)."""
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
-            return folder if (folder / SETTINGS_FILE).is_file() else None
+            known = ("issues", "lessons", ".tracker", SETTINGS_FILE)
+            return folder if any((folder / name).exists() for name in known) else None
     return None
 
 

@@ -9,6 +9,8 @@ the whole register go through TinyDB over the load cache.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from data.errors import (
     GitError,
     InvalidId,
     InvalidRecord,
+    InvalidSettings,
     RecordNotFound,
     RegisterNotFound,
     TrackerError,
@@ -33,8 +36,10 @@ from data.files import (
     read_bytes,
     relative_path,
     remove,
+    remove_dead_temporaries,
     table_name,
     table_of,
+    write_atomic,
     write_many_atomic,
 )
 from data.git import Git, Identity
@@ -43,7 +48,7 @@ from data.ids import Kind, is_record_id, kind_of, new_id, normalise_id
 from data.journal import Journal
 from data.kinds import KINDS, of_record
 from data.load import STATE_DIR, validate_file
-from data.lock import WriterLock
+from data.lock import WriterLock, wait_for_git
 from data.model import (
     AnyRecord,
     Issue,
@@ -98,11 +103,18 @@ def _validated(model: type[AnyRecord], data: dict[str, Any], record_id: str) -> 
         raise InvalidRecord(record_id, problems(error)) from None
 
 
+REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+BEFORE_KEPT_MAX = 100
+"""A write of up to this many records keeps each file's previous bytes in memory,
+so a refused commit puts back an uncommitted hand edit rather than HEAD."""
+
+
 class Register:
     """A register on disk: a git repository with `tracker.toml` at its top."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, last_good_settings: bool = False):
         self.root = root
+        self.last_good_settings = last_good_settings
         self.git = Git(root)
         self.lock = WriterLock(root / STATE_DIR)
         self.journal = Journal(root / STATE_DIR)
@@ -114,17 +126,27 @@ class Register:
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
         self._people_seen: tuple[str | None, PeopleSeen] | None = None
+        self._before: dict[str, bytes | None] = {}
 
     # --- opening and creating --------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path) -> Register:
+    def open(cls, root: Path, last_good_settings: bool = False) -> Register:
+        """A register at `root`. With `last_good_settings` (sync), a damaged
+        `tracker.toml` gives way to the newest valid one in git, with a notice."""
+        lost = not (root / SETTINGS_FILE).exists() and (root / ".git").exists()
+        if lost and any((root / name).exists() for name in ("issues", "lessons", STATE_DIR)):
+            raise RegisterNotFound(
+                f"{root / SETTINGS_FILE}: missing from this register (a commit removed it?); "
+                f"nothing was written: restore it with: git checkout $(git rev-list -1 HEAD -- "
+                f"{SETTINGS_FILE})~1 -- {SETTINGS_FILE}"
+            )
         if not (root / SETTINGS_FILE).is_file() or not (root / ".git").exists():
             raise RegisterNotFound(
                 f"{root}: not a Tracker register (no tracker.toml in a git repository); "
                 "create one with: tracker init"
             )
-        register = cls(root)
+        register = cls(root, last_good_settings)
         register.settings  # noqa: B018 - a register with bad settings fails to open
         return register
 
@@ -171,7 +193,19 @@ class Register:
     @property
     def settings(self) -> RegisterSettings:
         if self._settings is None:
-            self._settings = load_settings(self.root)
+            try:
+                self._settings = load_settings(self.root)
+            except InvalidSettings as error:
+                from data.settings_history import last_good_settings
+
+                found = last_good_settings(self.git) if self.last_good_settings else None
+                if found is None:
+                    raise
+                self._settings, commit = found
+                self.notices.append(
+                    f"{error}; using the last good settings, from commit {commit[:10]} "
+                    "(correct tracker.toml, then run tracker sync)"
+                )
         return self._settings
 
     @property
@@ -306,37 +340,92 @@ class Register:
 
     @contextmanager
     def writing(self) -> Iterator[Identity]:
-        """The conditions of every write: a git identity, a branch checked out, no
-        half-done git operation, the writer lock, and no leftovers of an earlier
-        interrupted write. If the write fails before its commit lands, the files
-        it wrote are put back as they were, so a failed command writes nothing."""
+        """The conditions of every write: a git identity, a branch checked out, the
+        writer lock (waited for while another Tracker, a sync say, holds it), no
+        half-done git operation (one an interrupted sync left is undone here),
+        and no leftovers of an earlier interrupted write. If the write fails
+        before its commit lands, the files it wrote are put back as they were,
+        so a failed command writes nothing."""
         identity = self.identity()
-        busy = self.git.operation_in_progress()
-        if busy:
-            raise GitError(
-                f"{self.root}: {busy} is in progress in the register; "
-                "finish or abort it first (nothing was written)"
-            )
-        if self.git.is_detached():
-            raise GitError(
-                f"{self.root}: HEAD is detached; check out a branch "
-                "(git switch main) first (nothing was written)"
-            )
         with self.lock:
-            self.recover()
+            if self._leftovers_trusted():
+                self._finish_interrupted_sync()
+            busy = self.git.operation_in_progress()
+            if busy:
+                raise GitError(
+                    f"{self.root}: {busy} is in progress in the register; finish or abort it first "
+                    "(git commit or git merge --abort; git rebase --continue or --abort), then run "
+                    "tracker sync (nothing was written)"
+                )
+            if self.git.is_detached():
+                raise GitError(
+                    f"{self.root}: HEAD is detached; check out a branch "
+                    "(git switch main) first (nothing was written)"
+                )
+            if self._leftovers_trusted():
+                self.recover()
+            self._before = {}
             try:
                 yield identity
             except BaseException:
                 self._roll_back()
                 raise
+            finally:
+                self._before = {}
             self.journal.clear()
 
+    def _leftovers_trusted(self) -> bool:
+        """Whether what an interrupted write or sync left in `.tracker/` (the
+        journal, the sync marker) is Tracker's own: never when git tracks files
+        there (a remote committed them), which is looked up only when such a file
+        exists, so an ordinary write pays nothing."""
+        state = self.root / STATE_DIR
+        if not any(os.path.lexists(state / name) for name in ("pending.json", "sync-merge")):
+            return True
+        from data.load import state_folder_trusted
+
+        if state_folder_trusted(self.root, self.git):
+            return True
+        note = (
+            f"{STATE_DIR}/ holds files committed to git (by a remote?); Tracker ignores its journal and "
+            "sync marker there: remove them with: git rm -r --cached .tracker"
+        )
+        if note not in self.notices:
+            self.notices.append(note)
+        return False
+
+    def _finish_interrupted_sync(self) -> None:
+        """A `tracker sync` killed with its merge under way: its git child is
+        waited for, then what it left is undone, and the notice says so."""
+        from data.sync_merge import interrupted_sync, undo_interrupted_merge
+
+        if interrupted_sync(self.git):
+            done = undo_interrupted_merge(self.git)
+            if done:
+                self.notices.append(f"{done}; run tracker sync again to share your changes")
+                self._forget_loaded()
+
     def recover(self) -> Recovery:
-        """Commit record files that an interrupted write left changed but not
-        committed (the journal names them), so nothing is silently lost.
-        Damaged files are left alone and reported."""
+        """Finish what an interrupted write left behind (the journal names its
+        files). One record's write is committed, so nothing a person saved is
+        lost; a many-record operation (an import, a sync, a renumbering) is one
+        unit and is rolled back whole, never committed in part. Damaged files
+        are left alone and reported."""
         pending = self.journal.paths()
         if pending is None:
+            return Recovery([], {})
+        wait_for_git(self.root)  # a killed writer's git child (a commit) finishes first
+        unit = self.journal.unit()
+        if unit is not None:
+            dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p) or p == SETTINGS_FILE]
+            self._roll_back(dirty)
+            remove_dead_temporaries(self.root, pending)
+            if dirty:
+                self.notices.append(
+                    f"rolled back an interrupted {unit} of {len(dirty)} record file(s): none of it "
+                    f"was committed (run the {unit} again)"
+                )
+            self.journal.clear()
             return Recovery([], {})
         dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p)] if pending else []
         committed, damaged = [], {}
@@ -365,26 +454,37 @@ class Register:
         self.journal.clear()
         return Recovery(committed, damaged)
 
-    def _roll_back(self) -> None:
-        """Put the files a failed write touched back as HEAD has them."""
-        pending = self.journal.paths()
+    def _roll_back(self, paths: list[str] | None = None) -> None:
+        """Put the files a failed write touched back as they were before it: what
+        was on disk when this write began (a person's uncommitted hand edit
+        included), else as HEAD has them; the index as HEAD has them."""
+        pending = self.journal.paths() if paths is None else paths
         if not pending:
             self.journal.clear()
             return
         tracked = set(self.git.tracked(*pending))
         failed = False
+        in_head = [path for path in pending if path in tracked]
+        for start in range(0, len(in_head), 1000):
+            batch = in_head[start : start + 1000]
+            failed |= self.git.run("checkout", "HEAD", "--", *batch, check=False).returncode != 0
         for path in pending:
-            if path in tracked:
-                failed |= self.git.run("checkout", "HEAD", "--", path, check=False).returncode != 0
-            else:
+            if path not in tracked:
                 undone = self.git.run(
                     "rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False
                 )
                 failed |= undone.returncode != 0
                 remove(self.root, path)
+        for path, before in self._before.items():
+            if path in pending and before is not None and before != self._committed_bytes(path):
+                write_many_atomic(self.root, [(path, before)])  # a hand edit, put back
         self._forget_loaded()
         if not failed:  # otherwise the journal still names them: the next write recovers them, and says so
             self.journal.clear()
+
+    def _committed_bytes(self, path: str) -> bytes | None:
+        shown = self.git.run("cat-file", "blob", f"HEAD:{path}", check=False)
+        return shown.stdout if shown.returncode == 0 else None
 
     def _forget_loaded(self) -> None:
         """Files changed under what is in memory: read them again when next needed."""
@@ -414,10 +514,16 @@ class Register:
         if lines:
             raise InvalidRecord(record.id, lines)
 
-    def _save(self, documents: list[dict[str, Any]]) -> list[str]:
+    def _save(self, documents: list[dict[str, Any]], unit: str | None = None) -> list[str]:
         """Write records (validated already) and return their paths. The journal
-        names them first, so an interrupted write can be found and recovered."""
-        self.journal.record([relative_path(document["id"]) for document in documents])
+        names them first (as one `unit` when they must land whole), so an
+        interrupted write can be found and recovered or rolled back; what each
+        file held before is kept, so a failed write puts back a hand edit too."""
+        paths = [relative_path(document["id"]) for document in documents]
+        if len(paths) <= BEFORE_KEPT_MAX:
+            for path in paths:
+                self._before.setdefault(path, read_bytes(self.root, path))
+        self.journal.record(paths, unit)
         for listing in (self._listing, self._texts):
             if listing is not None:
                 listing.put(documents)
@@ -433,7 +539,8 @@ class Register:
 
     def add(self, kind: Kind, **fields: Any) -> AnyRecord:
         """Log a new issue or lesson: validated, written, one commit. Who logged it
-        and when default to the person at the keyboard and today."""
+        and when default to the person at the keyboard and today; the records it
+        links to link back to it in the same commit."""
         spec = KINDS[kind]
         with self.writing() as me:
             record_id = self._unique_id(spec.prefix)
@@ -444,9 +551,27 @@ class Register:
             self._check_words(record)
             close_or_reopen(record, None, self.settings.vocabulary, self.today())
             document = to_document(record)
-            paths = self._save([document])
-            self._commit(paths, record_message("create", record_id, None, document))
+            linked = self._linked_back(document)
+            paths = self._save([document, *linked], unit="link" if linked else None)
+            message = record_message("create", record_id, None, document)
+            if linked:
+                ids = [record_id, *(d["id"] for d in linked)]
+                body = [f"{record_id} ↔ {d['id']}" for d in linked]
+                subject = message.split("\n", 1)[0]
+                message = compose(subject, [*body, "The linked records link back to it."], ids, "create")
+            self._commit(paths, message)
             return record
+
+    def _linked_back(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records a new record links to, each with a link back to it."""
+        linked = []
+        for name in of_record(document["id"]).links():
+            for other in dict.fromkeys(document.get(name) or ()):
+                old = to_document(self.get(other))
+                new = self._with_link(old, document["id"])
+                if new != old:
+                    linked.append(to_document(_validated(model_for(other), new, other)))
+        return linked
 
     def add_issue(self, **fields: Any) -> Issue:
         issue = self.add("issue", **fields)
@@ -547,7 +672,7 @@ class Register:
             if news == olds:
                 return a, b
             records = [_validated(model_for(d["id"]), d, d["id"]) for d in news]
-            paths = self._save([to_document(r) for r in records])
+            paths = self._save([to_document(r) for r in records], unit="link")
             body = [f"{a_id} ↔ {b_id}"]
             message = compose(f"{a_id}: linked to {b_id}", body, [a_id, b_id], "link")
             self._commit(paths, message)
@@ -571,15 +696,17 @@ class Register:
         """Write many records as one commit (imports, bulk changes); with `settings`,
         tracker.toml is rewritten in that same commit (an import's new words)."""
         with self.writing():
+            unit = action if len(records) > 1 or settings is not None else None
             if settings is not None:
-                self.journal.record([SETTINGS_FILE])
-                (self.root / SETTINGS_FILE).write_text(settings_text(settings), encoding="utf-8")
+                self._before.setdefault(SETTINGS_FILE, read_bytes(self.root, SETTINGS_FILE))
+                self.journal.record([SETTINGS_FILE], unit)
+                write_atomic(self.root, SETTINGS_FILE, settings_text(settings).encode("utf-8"))
                 self._settings = None
             try:
                 for record in records:
                     self._check_words(record)
                 documents = [to_document(record) for record in records]
-                paths = self._save(documents) + ([SETTINGS_FILE] if settings is not None else [])
+                paths = self._save(documents, unit=unit) + ([SETTINGS_FILE] if settings is not None else [])
                 if paths:
                     self._commit(paths, compose(subject, body, [d["id"] for d in documents], action))
             except BaseException:
@@ -706,7 +833,7 @@ class Register:
     @staticmethod
     def merge_file(base: str, ours: str, theirs: str, record_path: str) -> int:
         """Git's merge driver for one record file (run by git, in the work tree's
-        top folder): 0 when merged, 1 (and a line on stderr) when not."""
+        top folder): 0 when merged, 3 (and a line on stderr) when it declines."""
         from data.merge_driver import main
 
         return main(base, ours, theirs, record_path)
@@ -735,23 +862,23 @@ class Register:
         done is undone first, and the outcome is kept for `sync_status`."""
         from data.history import write_commit_graph
         from data.sync import NoRemote, SyncRun, record_state, remote_url
-        from data.sync_merge import undo_interrupted_merge
 
         remote = remote or self.settings.sync.remote
+        if not REMOTE_NAME.fullmatch(remote):
+            raise NoRemote(
+                f"{self.root}: the remote to sync with (sync.remote in tracker.toml, or --remote) is not "
+                "a git remote name (letters, digits, '.', '_' and '-' only); nothing was done"
+            )
         if remote_url(self.git, remote) is None:
             raise NoRemote(
                 f"{self.root}: this register has no remote {remote!r} to sync with; "
                 f"add one with: git remote add {remote} URL (then tracker sync)"
             )
-        notices = []
-        with self.lock:
-            if undo_interrupted_merge(self.git):
-                notices.append("undid the half-done merge of an interrupted sync; merging again")
         try:
             with self.writing() as me:
                 ensure_git_settings(self.git)
                 result = SyncRun(self.git, remote, me).run(max(1, retries))
-            result.notices = notices + self.notices
+            result.notices = list(self.notices)
             self.notices = []
         except TrackerError as error:
             record_state(self.root, str(error))

@@ -50,10 +50,12 @@ READ_ONLY_COMMANDS = frozenset({"list", "show", "history", "log", "export"})
 """Commands that only read: they never create a register, not even the default one."""
 
 
-def open_register(ctx: click.Context) -> Register:
+def open_register(ctx: click.Context, last_good_settings: bool = False) -> Register:
     """The register this invocation works on. The user's default register is
     created on first use by a command that writes (or the terminal UI); a
-    command that only reads says there is none yet and writes nothing."""
+    command that only reads says there is none yet and writes nothing.
+    `last_good_settings` opens a register whose tracker.toml is damaged with
+    its last good settings from git (for sync and doctor)."""
     from tracker.locations import find_register
     from tracker.register import Register
 
@@ -68,7 +70,7 @@ def open_register(ctx: click.Context) -> Register:
             )
         click.echo(f"tracker: creating your register at {root}", err=True)
         return Register.init(root, name="My register")
-    return Register.open(root)
+    return Register.open(root, last_good_settings)
 
 
 def say_notices(register: Any) -> None:

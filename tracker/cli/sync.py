@@ -38,7 +38,7 @@ def clone(url: str, path: Path | None) -> None:
 @reports_errors
 def sync(ctx: click.Context, remote: str | None) -> None:
     """Fetch, merge and push the register's changes, field by field."""
-    register = open_register(ctx)
+    register = open_register(ctx, last_good_settings=True)
     result = register.sync(remote)
     for notice in result.notices:
         click.echo(f"tracker: {notice}", err=True)
