@@ -25,9 +25,10 @@ from typing import Any, Protocol, TypeVar
 
 import orjson
 
-from data.errors import DamagedFile
+from data.errors import DamagedFile, RegisterBusy
 from data.files import RECORD_FILE_MAX_BYTES, TABLES, decode, id_from_path, read_bytes, record_paths
 from data.git import Git
+from data.lock import WriterLock
 from data.model import from_document, problems, to_document
 from data.validation import ValidationError
 
@@ -269,6 +270,39 @@ def new_files(root: Path, folders: list[str], known: Callable[[str], bool]) -> l
     return found
 
 
+STALE_STAT_AFTER = 100
+"""When git reports this many record files changed in the working tree, it is
+more likely that the index's stat data is stale (a copied, rsynced or restored
+register: every file has a new inode and time) than that so many were edited
+by hand, and refreshing it once costs less than reading them all again."""
+
+
+def refreshed_when_stale(root: Path, git: Git, changed: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    """The started `changed` paths; when there are many, git's index is
+    refreshed first (`Git.refresh_stat_data`) and they are asked for again, so
+    byte-identical files are not read again by this command nor by any after it."""
+
+    def paths() -> list[str]:
+        found = changed()
+        if len(found) < STALE_STAT_AFTER or not refresh_index(root, git):
+            return found
+        return git.start_changed_paths(*RECORD_FOLDERS)()
+
+    return paths
+
+
+def refresh_index(root: Path, git: Git) -> bool:
+    """Refresh git's index under the writer lock, never waiting for it: the
+    refresh takes git's `index.lock`, which a Tracker saving at that moment
+    needs. When another is writing, this command reads the files as git
+    reports them, and a later one refreshes."""
+    try:
+        with WriterLock(root / STATE_DIR, wait=0.0):
+            return git.refresh_stat_data()
+    except (RegisterBusy, DamagedFile, OSError):
+        return False
+
+
 @dataclass
 class Dirty:
     """The record files that differ from HEAD or that Tracker has not seen, and
@@ -347,6 +381,8 @@ def load_cached(
     trusted = trust()
     if not trusted:
         cache = None
+    elif head_tree:
+        changes = refreshed_when_stale(root, git, changes)
     changed: list[str] = []
     if cache is not None and cache.tree != head_tree:
         since = changed_since(git, cache.tree, head_tree)
