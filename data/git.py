@@ -15,10 +15,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from data.errors import GitError, IdentityMissing
 
@@ -34,6 +36,14 @@ class Identity:
 
 def _names(output: bytes) -> list[str]:
     return [name for name in output.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:  # git stopped reading: the reader says why
+        pass
 
 
 class Running:
@@ -185,6 +195,32 @@ class Git:
         listed = "".join(path + "\n" for path in present).encode("utf-8", "surrogateescape")
         hashed = self.run("hash-object", "--stdin-paths", input=listed).stdout.decode().split()
         return {path for path, sha in zip(present, hashed, strict=True) if committed.get(path) == sha}
+
+    def blobs(self, shas: list[str]) -> Iterator[bytes]:
+        """The content of each blob, in order, read through one `git cat-file
+        --batch` as git produces it (a thread feeds it the names), so the
+        caller can work on the first while git reads the rest."""
+        running = self.start("cat-file", "--batch", input=b"")
+        process = running.process
+        assert process.stdin is not None and process.stdout is not None
+        names = "".join(sha + "\n" for sha in shas).encode()
+        feeder = threading.Thread(target=_feed, args=(process.stdin, names), daemon=True)
+        feeder.start()
+        try:
+            for sha in shas:
+                header = process.stdout.readline().split()
+                if len(header) != 3 or not header[2].isdigit():
+                    raise GitError(f"git cat-file could not read object {sha}: the repository is damaged")
+                size = int(header[2])
+                content = process.stdout.read(size + 1)
+                if len(content) != size + 1:
+                    raise GitError(f"git cat-file stopped while reading object {sha}")
+                yield content[:size]
+        finally:
+            process.stdout.close()
+            process.kill()
+            process.wait()
+            feeder.join()
 
     def untracked_paths(self, *paths: str) -> list[str]:
         out = self.run("ls-files", "--others", "--exclude-standard", "-z", "--", *paths)
