@@ -19,6 +19,7 @@ import itertools
 import multiprocessing
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -61,8 +62,13 @@ def map_files(function: Callable[[str, bytes], Any], files: Iterable[File], coun
         job = next(_numbers)
         _jobs[job] = function
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [result for part in pool.map(_run, _chunks(job, files)) for result in part]
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that a thread holding a lock at the fork would
+            # leave it held in the child; the workers run only the function and
+            # take no lock (see `_run`).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return [result for part in pool.map(_run, _chunks(job, files)) for result in part]
     except (OSError, BrokenProcessPool) as error:
         raise NoWorkers(str(error)) from error
     finally:
@@ -77,7 +83,9 @@ def _chunks(job: int, files: Iterable[File]) -> Iterator[tuple[int, list[File]]]
 
 
 def _run(chunk: tuple[int, list[File]]) -> list[Any]:
-    """In a worker: the inherited function over one chunk of files."""
+    """In a worker: the inherited function over one chunk of files. It takes
+    no lock and imports nothing, so threads of the parent (a TUI's) that held
+    one at the fork cannot stall it."""
     job, files = chunk
     function = _jobs[job]
     return [function(name, raw) for name, raw in files]
