@@ -141,10 +141,12 @@ def first_issue(root: Path) -> str:
 
 def tui_rows(run: Path, tracker: list[str], env: dict[str, str], rows: dict[str, Measured]) -> None:
     probe = [sys.executable, str(HERE / "tmux_probe.py"), str(run), "--tracker", " ".join(tracker)]
-    warm = [
-        orjson.loads(subprocess.run(probe, capture_output=True, env=env, check=True).stdout) for _ in range(2)
-    ]
-    cold = orjson.loads(subprocess.run([*probe, "--cold"], capture_output=True, env=env, check=True).stdout)
+    try:
+        warm = [probed(probe, env) for _ in range(2)]
+        cold = probed([*probe, "--cold"], env)
+    except RuntimeError as error:
+        print(f"the tmux probe failed: {error}", file=sys.stderr)
+        return
     keys = [key for report in warm for key in report["keystrokes"]]
     saves = [save for report in warm for save in report["saves"]]
     peak = max(report["peak_mb"] for report in warm)
@@ -159,6 +161,13 @@ def tui_rows(run: Path, tracker: list[str], env: dict[str, str], rows: dict[str,
     rows["TUI save to screen settled, median"] = Measured([statistics.median(s["settled"] for s in saves)])
 
 
+def probed(probe: list[str], env: dict[str, str]) -> Any:
+    done = subprocess.run(probe, capture_output=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode(errors="replace").strip().splitlines()[-1])
+    return orjson.loads(done.stdout)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="5000,50000,200000")
@@ -168,15 +177,22 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     tracker = args.tracker.split()
-    results = {size: measure(size, tracker, args.repeat, args.tui) for size in sizes}
+    results: dict[int, dict[str, Measured]] = {}
+    for size in sizes:  # the table so far after each size, so a failure later keeps it
+        results[size] = measure(size, tracker, args.repeat, args.tui)
+        print_table(results)
+    return 0
+
+
+def print_table(results: dict[int, dict[str, Measured]]) -> None:
+    sizes = list(results)
     names = list(dict.fromkeys(name for rows in results.values() for name in rows))
-    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end", flush=True)
     print("| what (median, peak memory) | " + " | ".join(f"{size:,} issues" for size in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
     for name in names:
         cells = [results[size].get(name, Measured()).cell() for size in sizes]
-        print(f"| {name} | " + " | ".join(cells) + " |")
-    return 0
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ class Terminal:
 
 
 def poll_until(
-    terminal: Terminal, began: float, done: Callable[[list[str]], bool], limit: float = 120.0
+    terminal: Terminal, began: float, done: Callable[[list[str]], bool], limit: float = 300.0
 ) -> tuple[float, list[str]]:
     """Seconds from `began` until `done(screen)`, polling every 10 ms."""
     while True:
@@ -82,7 +82,7 @@ def poll_until(
         if done(screen):
             return now - began, screen
         if now - began > limit:
-            raise TimeoutError("the screen never showed what was waited for:\n" + "\n".join(screen))
+            raise TimeoutError(f"after {limit:.0f} s the screen shows: " + " / ".join(screen[:6]))
         time.sleep(max(0.0, POLL - (time.perf_counter() - now)))
 
 
