@@ -157,6 +157,8 @@ def save_statuses(terminal: Terminal, register: Path, count: int) -> list[dict[s
         began = time.perf_counter()
         terminal.tmux("send-keys", "-t", "probe", "Enter")
         found = settle(terminal, began, lambda old=before: ref.exists() and ref.read_bytes() != old)
+        if "extra" not in found:
+            raise TimeoutError("the status change was not committed within 60 s")
         saves.append({"commit": found["extra"], "settled": max(found["settled"], found["extra"])})
     return saves
 
