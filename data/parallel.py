@@ -56,7 +56,12 @@ def map_files(function: Callable[[str, bytes], Any], files: Iterable[File], coun
     """`[function(name, raw) for name, raw in files]` (`count` of them),
     computed by worker processes; None when that is not worth it."""
     workers = min(cores(), 8)
-    if workers < 2 or count < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        workers < 2
+        or count < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon  # a daemonic process may not start any
+    ):
         return None
     with _jobs_lock:
         job = next(_numbers)
