@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from data.catfile import read_object
 from data.changes import compose
 from data.commits import commit
 from data.errors import SyncError
@@ -40,11 +41,11 @@ class Renumbered:
 
 
 def _blob(git: Git, commit: str, path: str) -> dict[str, Any] | None:
-    result = git.run("cat-file", "blob", f"{commit}:{path}", check=False)
-    if result.returncode != 0:
+    found = read_object(git, f"{commit}:{path}")
+    if found is None:
         return None
     try:
-        document = orjson.loads(result.stdout)
+        document = orjson.loads(found.content)
     except orjson.JSONDecodeError:
         return None
     return document if isinstance(document, dict) else None

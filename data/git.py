@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from data.errors import GitError, IdentityMissing
 from data.lock import git_running
@@ -38,6 +39,15 @@ class Identity:
 
 def _names(output: bytes) -> list[str]:
     return [name for name in output.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def feed(stream: IO[bytes], data: bytes) -> None:
+    """Write `data` to a git process's input and close it (from a thread)."""
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:  # git stopped reading: the reader says why
+        pass
 
 
 class Running:
@@ -186,6 +196,37 @@ class Git:
             return sorted(set(_names(index.stdout)) | set(_names(unstaged.result().stdout)))
 
         return paths_found
+
+    def refresh_stat_data(self) -> bool:
+        """Bring the file times, sizes and inodes git's index keeps up to date with
+        the files (`update-index --refresh`, which hashes only the files whose
+        stat data moved and never changes content). After a copy, an rsync or a
+        backup restore every file's stat data is stale, and `diff-files` reports
+        every file changed until something refreshes it (`git status` does, in
+        passing). False when git could not, for example while another git holds
+        the index."""
+        return self.run("update-index", "-q", "--refresh", check=False).returncode == 0
+
+    def identical_to_head(self, paths: list[str]) -> set[str]:
+        """Which of `paths` hold exactly what HEAD has, hashed as `git add` would
+        store them: files whose stat data moved (copied, restored, touched)
+        while their content did not. One `ls-tree` and one `hash-object` for
+        them all."""
+        present = [
+            path
+            for path in paths
+            if "\n" not in path and (self.root / path).is_file() and not (self.root / path).is_symlink()
+        ]
+        if not present or self.head_commit() is None:
+            return set()
+        folders = sorted({path.split("/")[0] for path in present})
+        committed: dict[str, str] = {}
+        for entry in _names(self.run("ls-tree", "-r", "-z", "HEAD", "--", *folders).stdout):
+            meta, _, path = entry.partition("\t")
+            committed[path] = meta.split()[2]
+        listed = "".join(path + "\n" for path in present).encode("utf-8", "surrogateescape")
+        hashed = self.run("hash-object", "--stdin-paths", input=listed).stdout.decode().split()
+        return {path for path, sha in zip(present, hashed, strict=True) if committed.get(path) == sha}
 
     def untracked_paths(self, *paths: str) -> list[str]:
         out = self.run("ls-files", "--others", "--exclude-standard", "-z", "--", *paths)

@@ -5,7 +5,8 @@ kept in `.tracker/cache.json`, keyed by the git tree they were built from. On
 open, the cache is refreshed from `git diff --name-only` between that tree and
 HEAD, plus the paths that differ from HEAD in the working tree (and those that
 did when the cache was written). A missing, damaged or foreign cache is rebuilt
-from git's blobs through one `git cat-file --batch`, never trusted blindly.
+from git's blobs through one `git cat-file --batch`, never trusted blindly, and validated on
+every core (`data.parallel`).
 
 A file that fails to parse or validate is reported (path and reason) and
 skipped; it is never rewritten or deleted.
@@ -21,12 +22,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import orjson
 
-from data.errors import DamagedFile
+from data.catfile import stream_blobs
+from data.errors import DamagedFile, RegisterBusy
 from data.files import (
     RECORD_FILE_MAX_BYTES,
     TABLES,
@@ -38,7 +41,9 @@ from data.files import (
     record_paths,
 )
 from data.git import Git
+from data.lock import WriterLock
 from data.model import from_document, problems, to_document
+from data.parallel import NoWorkers, map_files
 from data.validation import ValidationError
 
 CACHE_VERSION = 3
@@ -75,6 +80,26 @@ def validate_file(relative: str, raw: bytes) -> dict[str, Any]:
         raise DamagedFile(relative, "; ".join(problems(error)[:3])) from None
 
 
+def _read_record(
+    relative: str, raw: bytes, keep: Callable[[str, dict[str, Any]], Any] | None = None
+) -> tuple[str, Any, str | None]:
+    """One record file's content: its ID and what `keep` makes of its validated
+    document (all of it when None), or the reason it is damaged."""
+    try:
+        document = validate_file(relative, raw)
+    except DamagedFile as problem:
+        return relative, None, problem.reason
+    return document["id"], document if keep is None else keep(relative.split("/")[0], document), None
+
+
+def _put(loaded: Loaded, relative: str, read: tuple[str, Any, str | None]) -> None:
+    record_id, kept, problem = read
+    if problem is not None:
+        loaded.problems[printable_path(relative)] = problem
+    else:
+        loaded.tables[relative.split("/")[0]][record_id] = kept
+
+
 def _apply(
     loaded: Loaded, relative: str, raw: bytes | None, keep: Callable[[str, dict[str, Any]], Any] | None = None
 ) -> None:
@@ -84,15 +109,8 @@ def _apply(
     loaded.problems.pop(printable_path(relative), None)
     if record_id is not None:
         loaded.tables[relative.split("/")[0]].pop(record_id, None)
-    if raw is None:
-        return
-    try:
-        document = validate_file(relative, raw)
-    except DamagedFile as problem:
-        loaded.problems[printable_path(relative)] = problem.reason
-        return
-    table = relative.split("/")[0]
-    loaded.tables[table][document["id"]] = document if keep is None else keep(table, document)
+    if raw is not None:
+        _put(loaded, relative, _read_record(relative, raw, keep))
 
 
 def _apply_from_disk(loaded: Loaded, root: Path, relative: str) -> None:
@@ -201,14 +219,20 @@ def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] 
                 wanted.append((sha, relative))
     if not wanted:
         return loaded
-    output = git.run("cat-file", "--batch", input="\n".join(sha for sha, _ in wanted).encode()).stdout
-    position = 0
-    for _sha, relative in wanted:
-        header_end = output.index(b"\n", position)
-        length = int(output[position:header_end].split()[2])
-        start = header_end + 1
-        _apply(loaded, relative, output[start : start + length], keep)
-        position = start + length + 1
+    read = partial(_read_record, keep=keep)
+    paths, shas = [relative for _sha, relative in wanted], [sha for sha, _ in wanted]
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        return zip(paths, stream_blobs(git, shas), strict=True)
+
+    try:
+        found = map_files(read, files(), len(paths))
+    except NoWorkers:
+        found = None
+    if found is None:
+        found = [read(relative, raw) for relative, raw in files()]
+    for relative, record in zip(paths, found, strict=True):
+        _put(loaded, relative, record)
     return loaded
 
 
@@ -277,6 +301,39 @@ def new_files(root: Path, folders: list[str], known: Callable[[str], bool]) -> l
         except OSError:
             continue
     return found
+
+
+STALE_STAT_AFTER = 100
+"""When git reports this many record files changed in the working tree, it is
+more likely that the index's stat data is stale (a copied, rsynced or restored
+register: every file has a new inode and time) than that so many were edited
+by hand, and refreshing it once costs less than reading them all again."""
+
+
+def refreshed_when_stale(root: Path, git: Git, changed: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    """The started `changed` paths; when there are many, git's index is
+    refreshed first (`Git.refresh_stat_data`) and they are asked for again, so
+    byte-identical files are not read again by this command nor by any after it."""
+
+    def paths() -> list[str]:
+        found = changed()
+        if len(found) < STALE_STAT_AFTER or not refresh_index(root, git):
+            return found
+        return git.start_changed_paths(*RECORD_FOLDERS)()
+
+    return paths
+
+
+def refresh_index(root: Path, git: Git) -> bool:
+    """Refresh git's index under the writer lock, never waiting for it: the
+    refresh takes git's `index.lock`, which a Tracker saving at that moment
+    needs. When another is writing, this command reads the files as git
+    reports them, and a later one refreshes."""
+    try:
+        with WriterLock(root / STATE_DIR, wait=0.0):
+            return git.refresh_stat_data()
+    except (RegisterBusy, DamagedFile, OSError):
+        return False
 
 
 @dataclass
@@ -357,6 +414,8 @@ def load_cached(
     trusted = trust()
     if not trusted:
         cache = None
+    elif head_tree:
+        changes = refreshed_when_stale(root, git, changes)
     changed: list[str] = []
     if cache is not None and cache.tree != head_tree:
         since = changed_since(git, cache.tree, head_tree)

@@ -39,6 +39,7 @@ from typing import Any
 
 import orjson
 
+from data.catfile import read_objects
 from data.errors import TrackerError
 from data.files import decode, encode
 from data.git import Git
@@ -167,24 +168,11 @@ def _documents_at(git: Git, revisions: list[str], record_path: str) -> dict[str,
     """The record as each revision holds it (None: absent or unreadable), in one
     `git cat-file --batch`."""
     unique = list(dict.fromkeys(revisions))
-    request = "".join(f"{rev}:{record_path}\n" for rev in unique).encode()
-    output = git.run("cat-file", "--batch", input=request, check=False).stdout
     found: dict[str, dict[str, Any] | None] = {}
-    position = 0
-    for rev in unique:
-        header_end = output.find(b"\n", position)
-        if header_end < 0:
-            break
-        header = output[position:header_end].split()
-        if len(header) != 3 or not header[2].isdigit():
-            found[rev] = None
-            position = header_end + 1
-            continue
-        size = int(header[2])
-        raw = output[header_end + 1 : header_end + 1 + size]
-        position = header_end + 1 + size + 1
+    for name, found_object in read_objects(git, [f"{rev}:{record_path}" for rev in unique]):
+        rev = name[: -len(record_path) - 1]
         try:
-            found[rev] = decode(raw, record_path)
+            found[rev] = decode(found_object.content, record_path) if found_object is not None else None
         except TrackerError:
             found[rev] = None
     return found

@@ -27,6 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from data.catfile import read_object, read_objects
 from data.changes import compose
 from data.errors import SyncError, TrackerError
 from data.files import decode, encode, id_from_path, printable_path, read_bytes, read_state_file, write_atomic
@@ -150,9 +151,9 @@ def _restore_written(git: Git, head: str, theirs: str) -> int:
     restored = 0
     staged = set(_staged_paths(git))
     for path in paths[:5000]:
-        shown = git.run("cat-file", "blob", f"{theirs}:{path}", check=False)
+        shown = read_object(git, f"{theirs}:{path}")
         on_disk = (git.root / path).read_bytes() if (git.root / path).is_file() else None
-        written = shown.returncode == 0 and on_disk == shown.stdout
+        written = shown is not None and on_disk == shown.content
         if not written and path not in staged:
             continue
         if path in in_head:
@@ -181,14 +182,11 @@ def _unmerged(git: Git) -> dict[str, dict[int, str]]:
 
 
 def _blobs(git: Git, shas: set[str]) -> dict[str, bytes]:
-    wanted = sorted(shas)
-    output = git.run("cat-file", "--batch", input=("\n".join(wanted) + "\n").encode()).stdout
-    found, position = {}, 0
-    for sha in wanted:
-        header_end = output.index(b"\n", position)
-        size = int(output[position:header_end].split()[2])
-        found[sha] = output[header_end + 1 : header_end + 1 + size]
-        position = header_end + 1 + size + 1
+    found = {}
+    for sha, blob in read_objects(git, sorted(shas)):
+        if blob is None:
+            raise SyncError(f"git object {sha} is missing: the repository is damaged (see tracker doctor)")
+        found[sha] = blob.content
     return found
 
 

@@ -408,7 +408,8 @@ def _cache_disagreement(exam: Examination, cached: Loaded) -> list[str]:
     head = exam.git.head_tree()
     if head is None or cached.tree is None:
         return []
-    reread = set(cached.overlay) | set(exam.git.dirty_paths(*TABLES.values()))
+    dirty = exam.git.dirty_paths(*TABLES.values())
+    reread = set(cached.overlay) | (set(dirty) - exam.git.identical_to_head(dirty))
     if cached.tree != head:
         reread |= set(exam.git.changed_between(cached.tree, head, *TABLES.values()))
     truth = _from_blobs(exam.git, cached.tree)
@@ -529,6 +530,10 @@ def _check_uncommitted(exam: Examination) -> None:
     dirty = [
         path for path in exam.git.dirty_paths(*TABLES.values()) if id_from_path(path) and path not in damaged
     ]
+    unchanged = exam.git.identical_to_head(dirty)
+    if unchanged:
+        _stale_stat_data(exam, len(unchanged))
+        dirty = [path for path in dirty if path not in unchanged]
     if not dirty:
         exam.report("uncommitted", "ok", "every valid record file is committed")
         return
@@ -565,6 +570,29 @@ def _check_uncommitted(exam: Examination) -> None:
             path,
             fixable=exam.can_commit,
         )
+
+
+def _stale_stat_data(exam: Examination, count: int) -> None:
+    """Files git reports changed whose bytes are exactly what HEAD has: only the
+    file times and inodes in git's index are out of date, as after a copy, an
+    rsync or a backup restore. Not a hand edit; refreshing the index (which
+    changes no file) lets every command skip them again."""
+    if exam.repairing() and exam.git.refresh_stat_data():
+        exam.report(
+            "uncommitted",
+            "fixed",
+            f"refreshed git's index: {count} record file(s) had stale file times but unchanged content "
+            "(a copied or restored register)",
+        )
+        return
+    exam.report(
+        "uncommitted",
+        "advice",
+        f"git's index holds stale file times for {count} record file(s) whose content is unchanged "
+        "(a copied or restored register?): commands check them again until it is refreshed; "
+        "doctor --fix refreshes it",
+        fixable=True,
+    )
 
 
 def _named(path: str, pending: list[str]) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from data import commits
+from data.catfile import read_object
 from data.changes import compose, field_changes, record_message, show
 from data.errors import (
     DamagedFile,
@@ -483,8 +484,8 @@ class Register:
             self.journal.clear()
 
     def _committed_bytes(self, path: str) -> bytes | None:
-        shown = self.git.run("cat-file", "blob", f"HEAD:{path}", check=False)
-        return shown.stdout if shown.returncode == 0 else None
+        shown = read_object(self.git, f"HEAD:{path}")
+        return shown.content if shown is not None else None
 
     def _forget_loaded(self) -> None:
         """Files changed under what is in memory: read them again when next needed."""

@@ -96,7 +96,8 @@ def run() -> None:
     object takes longer than the query did; the operating system takes the
     whole process back at once. Everything the command wrote is on disk already
     (atomic writes, git commits), output is flushed first, and when any other
-    thread is still running (a TUI worker) the exit is Python's ordinary one."""
+    thread is still running (a TUI worker) or the command is being profiled or
+    traced (`_observed`), the exit is Python's ordinary one."""
     try:
         main()
         status = 0
@@ -111,6 +112,15 @@ def run() -> None:
         sys.stderr.flush()
     except (BrokenPipeError, OSError):
         status = status or 1
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or _observed():
         sys.exit(status)
     os._exit(status)
+
+
+def _observed() -> bool:
+    """Whether a profiler or tracer is watching (cProfile, pyinstrument,
+    coverage, a debugger), or `TRACKER_PROFILE` is set: each writes what it saw
+    only as Python exits in the ordinary way, which `os._exit` skips."""
+    return (
+        sys.getprofile() is not None or sys.gettrace() is not None or bool(os.environ.get("TRACKER_PROFILE"))
+    )
