@@ -68,8 +68,7 @@ class Running:
                 "hooks did not answer; TRACKER_GIT_TIMEOUT sets the limit)"
             ) from None
         except BaseException:
-            self.process.kill()
-            self.process.wait()
+            self._finish_or_kill()
             raise
         result = subprocess.CompletedProcess(self.process.args, self.process.returncode, stdout, stderr)
         if self.check and result.returncode != 0:
@@ -82,6 +81,22 @@ class Running:
             said = one_line(" ".join(named[:3]))[:600] or "no message"
             raise GitError(f"git {self.args[0]} failed (exit status {result.returncode}): {said}")
         return result
+
+    def _finish_or_kill(self) -> None:
+        """Tracker is being stopped (a signal, ctrl+c) while git runs: let git
+        finish rather than kill it half way, which would leave its lock files
+        (`index.lock`, a branch's `.lock`) for every later command to trip on,
+        and would leave the write unknown to the rollback that follows. Only a
+        git that does not finish in time, or a second interruption, is killed."""
+        try:
+            self.process.communicate(timeout=FINISH_SECONDS)
+        except BaseException:
+            self.process.kill()
+            self.process.wait()
+
+
+FINISH_SECONDS = 20.0
+"""How long a git command interrupted by Tracker being stopped may take to finish."""
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

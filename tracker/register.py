@@ -469,13 +469,13 @@ class Register:
         for start in range(0, len(in_head), 1000):
             batch = in_head[start : start + 1000]
             failed |= self.git.run("checkout", "HEAD", "--", *batch, check=False).returncode != 0
-        for path in pending:
-            if path not in tracked:
-                undone = self.git.run(
-                    "rm", "--cached", "--quiet", "--ignore-unmatch", "--", path, check=False
-                )
-                failed |= undone.returncode != 0
-                remove(self.root, path)
+        new = [path for path in pending if path not in tracked]
+        for start in range(0, len(new), 1000):
+            batch = new[start : start + 1000]
+            undone = self.git.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *batch, check=False)
+            failed |= undone.returncode != 0
+        for path in new:
+            remove(self.root, path)
         for path, before in self._before.items():
             if path in pending and before is not None and before != self._committed_bytes(path):
                 write_many_atomic(self.root, [(path, before)])  # a hand edit, put back
