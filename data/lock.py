@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from data.errors import DamagedFile, RegisterBusy
+from data.text import one_line
 
 
 def _wait_seconds() -> float:
@@ -63,7 +64,8 @@ class WriterLock:
                     ) from None
                 time.sleep(0.02)
         os.ftruncate(descriptor, 0)
-        os.write(descriptor, f"pid {os.getpid()}: {' '.join(sys.argv[:3])}\n".encode())
+        holder = one_line(" ".join(sys.argv[:3]))  # a command line may hold bytes that are not UTF-8
+        os.write(descriptor, f"pid {os.getpid()}: {holder}\n".encode())
         self._descriptor = descriptor
         self._depth = 1
 

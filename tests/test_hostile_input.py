@@ -233,3 +233,12 @@ def test_a_commit_message_stays_one_subject_line_even_from_uncleaned_text() -> N
     assert [line for line in lines if line.startswith("Tracker-Record:")] == ["Tracker-Record: ISS-4K7Q2M"]
     created = record_message("create", "ISS-4K7Q2M", None, {"id": "ISS-4K7Q2M", "title": "a\nb\rc"})
     assert created.splitlines()[0] == 'ISS-4K7Q2M: new issue "a b c"'
+
+
+def test_a_byte_that_is_not_utf8_on_the_command_line_is_cleaned_not_a_traceback(cli):
+    added = cli("add", "Bad byte \udcff here", "--owner", "Ann \udcfe")
+    assert added.returncode == 0, added.stderr
+    assert "Traceback" not in added.stderr
+    shown = cli("show", added.stdout.strip(), "--json")
+    assert '"title": "Bad byte here"' in shown.stdout
+    assert '"owner": "Ann"' in shown.stdout
