@@ -183,7 +183,7 @@ def write_atomic(root: Path, relative: str, data: bytes) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links")
-    temporary = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    temporary = temporary_for(path)
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
         with os.fdopen(descriptor, "wb") as handle:
@@ -214,7 +214,7 @@ def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.is_symlink():
                 raise DamagedFile(relative, "is a symbolic link; Tracker does not follow links")
-            temporary = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+            temporary = temporary_for(path)
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
             descriptor = os.open(temporary, flags, 0o644)
             temporaries.append((temporary, path))
@@ -230,7 +230,22 @@ def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:
         raise
 
 
-_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
+_TEMPORARY = re.compile(r"^\.(?P<of>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def temporary_for(path: Path) -> Path:
+    """Where a file is written before it is renamed over `path`: beside it, hidden,
+    named by the writing process and a random part (`.ISS-4K7Q2M.json.4242.9f3a…
+    .tmp`). Every atomic write in Tracker names its temporary file so, and only
+    so, so a killed writer's leftovers are recognised by `temporary_writer`."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+
+
+def temporary_writer(name: str) -> tuple[str, int] | None:
+    """For a temporary file's name, the file it was to become and the ID of the
+    process that wrote it; None for any other name."""
+    match = _TEMPORARY.match(name)
+    return (match.group("of"), int(match.group("pid"))) if match else None
 
 
 def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
@@ -245,8 +260,8 @@ def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
         except (OSError, DamagedFile):
             continue
         for name in names:
-            match = _TEMPORARY.match(name)
-            if match and not _running(int(match.group(1))):
+            writer = temporary_writer(name)
+            if writer is not None and id_from_path(f"{folder}/{writer[0]}") and not _running(writer[1]):
                 (root / folder / name).unlink(missing_ok=True)
                 removed += 1
     return removed

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from data.files import id_from_path, read_state_file
+from data.files import id_from_path, read_state_file, temporary_for
 
 JOURNAL_MAX_BYTES = 64_000_000
 FOLDERS = ["issues", "lessons"]
@@ -41,7 +41,7 @@ class Journal:
         if unit:
             content["unit"] = unit
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".pending.{os.getpid()}.tmp")
+        temporary = temporary_for(self.path)
         with open(temporary, "wb") as handle:
             handle.write(orjson.dumps(content))
             handle.flush()

@@ -33,7 +33,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from data.files import id_from_path, read_state_file
+from data.files import id_from_path, read_state_file, temporary_for
 from data.git import Git
 from data.kinds import KINDS, of_record
 from data.load import (
@@ -263,7 +263,7 @@ def _write(path: Path, listing: Listing) -> None:
             for name, rows in listing.rows.items()
         },
     }
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary = temporary_for(path)
     try:  # a cache that cannot be written (a read-only mount) is simply not kept
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(pickle.dumps(payload, protocol=5))

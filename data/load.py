@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +38,7 @@ from data.files import (
     read_bytes,
     read_state_file,
     record_paths,
+    temporary_for,
 )
 from data.git import Git
 from data.lock import WriterLock
@@ -185,7 +185,7 @@ def _write_cache(path: Path, loaded: Loaded) -> None:
         "folders": loaded.folders,
         "tables": loaded.tables,
     }
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary = temporary_for(path)
     try:  # a cache that cannot be written (a read-only mount) is simply not kept
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(orjson.dumps(payload))

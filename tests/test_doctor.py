@@ -143,8 +143,8 @@ def test_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(busy_reg
     folder = (busy_register.root / relative_path(issue_id)).parent
     dead = folder / f".{issue_id}.json.999999999.0badc0de.tmp"
     live = folder / f".{issue_id}.json.{os.getpid()}.0badc0de.tmp"
-    cache_leftover = busy_register.root / STATE_DIR / ".cache.json.999999999.tmp"
-    listing_leftover = busy_register.root / STATE_DIR / ".texts.pickle.999999999.140001.tmp"
+    cache_leftover = busy_register.root / STATE_DIR / ".cache.json.999999999.0badc0de.tmp"
+    listing_leftover = busy_register.root / STATE_DIR / ".texts.pickle.999999999.1f2e3d4c.tmp"
     not_ours = folder / "notes.tmp"
     for path in (dead, live, cache_leftover, listing_leftover, not_ours):
         path.write_bytes(b"half a record")
@@ -295,3 +295,29 @@ def test_a_read_only_register_is_reported(busy_register: Register) -> None:
         _make_read_only(busy_register.root, writable=True)
     assert result.returncode == 1
     assert f"problem  writable: {busy_register.root}: cannot be written (Permission denied)" in result.stdout
+
+
+def test_every_atomic_write_names_its_temporary_file_one_way(tmp_path: Path) -> None:
+    from data.files import temporary_for, temporary_writer
+
+    for name in (
+        "ISS-4K7Q2M.json",
+        "cache.json",
+        "listing.pickle",
+        "texts.pickle",
+        "pending.json",
+        "sync.json",
+    ):
+        temporary = temporary_for(tmp_path / name)
+        assert temporary.parent == tmp_path and temporary.name.startswith(".")
+        assert temporary_writer(temporary.name) == (name, os.getpid())
+    assert temporary_writer("notes.tmp") is None and temporary_writer(".cache.json") is None
+
+
+def test_no_module_but_data_files_makes_up_a_temporary_name() -> None:
+    root = Path(__file__).resolve().parent.parent
+    shipped = [
+        p for package in ("data", "exports", "tracker", "widgets") for p in (root / package).rglob("*.py")
+    ]
+    makers = [p.relative_to(root).as_posix() for p in shipped if '.tmp"' in p.read_text(encoding="utf-8")]
+    assert makers == ["data/files.py"]

@@ -13,7 +13,6 @@ record file is never rewritten or deleted here.
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,17 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from data.errors import GitError, RegisterBusy, TrackerError
-from data.files import TABLES, id_from_path, relative_path
+from data.files import TABLES, id_from_path, relative_path, temporary_for, temporary_writer
 from data.git import INDEX_LOCK_STALE_SECONDS, Git
 from data.history import has_commit_graph
 from data.ids import is_record_id
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
 from data.lock import WriterLock, git_running
 
-RECORD_TEMPORARY = re.compile(r"^\.(?:ISS|LES)-[0-9A-Z]{6}\.json\.(\d+)\.[0-9a-f]{8}\.tmp$")
-STATE_TEMPORARY = re.compile(
-    r"^\.(?:cache\.json|listing\.pickle|texts\.pickle|pending|sync\.json)\.(\d+)(?:\.\d+)?\.tmp$"
-)
+STATE_FILES = frozenset({"cache.json", "listing.pickle", "texts.pickle", "pending.json", "sync.json"})
 LOCK_WAIT_SECONDS = 2.0
 
 
@@ -283,12 +279,9 @@ def _check_git_settings(exam: Examination) -> None:
 
 def _check_writable(exam: Examination) -> None:
     for folder in (exam.root, exam.root / ".git" / "objects"):
+        probe = temporary_for(folder / "tracker-doctor")
         try:
-            descriptor = os.open(
-                folder / f".tracker-doctor-{os.getpid()}.tmp",
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                0o600,
-            )
+            descriptor = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except OSError as error:
             exam.report(
                 "writable",
@@ -298,7 +291,7 @@ def _check_writable(exam: Examination) -> None:
             )
             return
         os.close(descriptor)
-        os.unlink(folder / f".tracker-doctor-{os.getpid()}.tmp")
+        os.unlink(probe)
     exam.report("writable", "ok", "the register folder can be written")
 
 
@@ -375,9 +368,11 @@ def _temporary_files(root: Path) -> Iterator[tuple[Path, int]]:
             continue
         for folder, _dirs, names in os.walk(top, followlinks=False):
             for name in names:
-                match = RECORD_TEMPORARY.match(name) or STATE_TEMPORARY.match(name)
-                if match:
-                    yield Path(folder) / name, int(match.group(1))
+                writer = temporary_writer(name)
+                if writer is not None and (
+                    writer[0] in STATE_FILES or is_record_id(writer[0].removesuffix(".json"))
+                ):
+                    yield Path(folder) / name, writer[1]
 
 
 def _check_temporary_files(exam: Examination) -> None:
