@@ -319,5 +319,5 @@ def test_no_module_but_data_files_makes_up_a_temporary_name() -> None:
     shipped = [
         p for package in ("data", "exports", "tracker", "widgets") for p in (root / package).rglob("*.py")
     ]
-    makers = [p.relative_to(root).as_posix() for p in shipped if '.tmp"' in p.read_text(encoding="utf-8")]
+    makers = [p.relative_to(root).as_posix() for p in shipped if '}.tmp"' in p.read_text(encoding="utf-8")]
     assert makers == ["data/files.py"]
