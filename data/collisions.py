@@ -20,10 +20,8 @@ import orjson
 from data.catfile import read_object
 from data.changes import compose
 from data.commits import commit
-from data.errors import SyncError
-from data.files import encode, id_from_path, relative_path, remove, write_atomic
+from data.files import encode, free_record_id, id_from_path, relative_path, remove, write_atomic
 from data.git import Git, Identity
-from data.ids import new_id
 from data.journal import Journal
 from data.kinds import KINDS, of_record
 from data.load import STATE_DIR
@@ -79,14 +77,11 @@ def find_collisions(git: Git, base: str, theirs: str) -> list[str]:
 
 
 def _free_id(git: Git, prefix: str, theirs: str, taken: set[str]) -> str:
-    for _ in range(100):
-        candidate = new_id(prefix)
+    def claimed(candidate: str) -> bool:
         path = relative_path(candidate)
-        if candidate in taken or (git.root / path).exists():
-            continue
-        if not any(git.object_exists(f"{commit}:{path}") for commit in ("HEAD", theirs)):
-            return candidate
-    raise SyncError("could not find a free record ID after 100 tries")
+        return candidate in taken or any(git.object_exists(f"{commit}:{path}") for commit in ("HEAD", theirs))
+
+    return free_record_id(git.root, prefix, claimed)
 
 
 def renumber(git: Git, base: str, theirs: str, ids: list[str], me: Identity, when: str) -> list[Renumbered]:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from data.errors import DamagedFile, InvalidId
-from data.ids import is_record_id, kind_of
+from data.errors import DamagedFile, InvalidId, TrackerError
+from data.ids import is_record_id, kind_of, new_id
 
 TABLES = {"issue": "issues", "lesson": "lessons"}
 RECORD_FILE_MAX_BYTES = 2_000_000
@@ -43,6 +44,22 @@ def relative_path(record_id: str) -> str:
     if not is_record_id(record_id):
         raise InvalidId(record_id)
     return f"{table_of(record_id)}/{record_id[4:6]}/{record_id}.json"
+
+
+def free_record_id(root: Path, prefix: str, taken: Callable[[str], bool] = lambda record_id: False) -> str:
+    """A new random record ID of a kind (`ISS`, `LES`) that no file in the register
+    has (nor a link where its file would be), and that `taken` does not claim
+    (records in memory, IDs already given out, a remote's records). The one
+    place IDs are allocated."""
+    for _ in range(ID_TRIES):
+        record_id = new_id(prefix)
+        path = root / relative_path(record_id)
+        if not taken(record_id) and not path.exists() and not path.is_symlink():
+            return record_id
+    raise TrackerError(f"could not find a free record ID after {ID_TRIES} tries")
+
+
+ID_TRIES = 100
 
 
 def id_from_path(relative: str) -> str | None:

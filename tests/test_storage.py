@@ -163,3 +163,15 @@ def test_a_damaged_file_is_reported_skipped_and_never_rewritten(register: Regist
     assert [d["id"] for d in fresh.search("")] == [good.id]
     fresh.edit(good.id, {"severity": "high"})
     assert bad_path.read_bytes() == b'{"id": "ISS-4K7Q2M", "title": '
+
+
+def test_record_ids_are_allocated_in_one_place(register: Register) -> None:
+    from data.files import free_record_id
+
+    taken = {"ISS-000000"}
+    record_id = free_record_id(register.root, "ISS", lambda candidate: candidate in taken)
+    assert record_id.startswith("ISS-") and record_id not in taken
+    root = Path(__file__).resolve().parent.parent
+    shipped = [p for package in ("data", "exports", "tracker") for p in (root / package).rglob("*.py")]
+    callers = sorted(p.relative_to(root).as_posix() for p in shipped if "new_id(" in p.read_text(encoding="utf-8"))
+    assert callers == ["data/files.py", "data/ids.py", "data/model.py"]

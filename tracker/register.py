@@ -33,6 +33,7 @@ from data.errors import (
 )
 from data.files import (
     encode,
+    free_record_id,
     id_from_path,
     read_bytes,
     relative_path,
@@ -45,7 +46,7 @@ from data.files import (
 )
 from data.git import Git, Identity
 from data.gitconfig import GITATTRIBUTES, GITIGNORE, configure, ensure_git_settings
-from data.ids import Kind, is_record_id, kind_of, new_id, normalise_id
+from data.ids import Kind, is_record_id, kind_of, normalise_id
 from data.journal import Journal
 from data.kinds import KINDS, of_record
 from data.load import STATE_DIR, validate_file
@@ -500,13 +501,10 @@ class Register:
         )
 
     def _unique_id(self, prefix: str) -> str:
-        for _ in range(100):
-            record_id = new_id(prefix)
-            path = self.root / relative_path(record_id)
-            taken = self._db is not None and record_id in self.documents(kind_of(record_id))
-            if not taken and not path.exists() and not path.is_symlink():
-                return record_id
-        raise TrackerError("could not find a free record ID after 100 tries")
+        def taken(record_id: str) -> bool:
+            return self._db is not None and record_id in self.documents(kind_of(record_id))
+
+        return free_record_id(self.root, prefix, taken)
 
     def _check_words(self, record: AnyRecord, fields: set[str] | None = None) -> None:
         lines = vocabulary_problems(record, self.settings.vocabulary)

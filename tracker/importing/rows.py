@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from data.errors import IdentityMissing
-from data.files import relative_path
-from data.ids import is_record_id, kind_of, new_id, normalise_id
+from data.files import free_record_id
+from data.ids import is_record_id, kind_of, normalise_id
 from data.kinds import KINDS
 from data.model import AnyRecord, Update, Vocabulary, problems, to_document, vocabulary_problems
 from data.text import clean_line
@@ -398,13 +398,13 @@ class RowPlanner:
         return None, None
 
     def _fresh_id(self) -> str:
-        while True:
-            record_id = new_id(self.spec.prefix)
-            if record_id not in self.existing and record_id not in self.seen_ids:
-                path = self.register.root / relative_path(record_id)
-                if not path.exists() and not path.is_symlink():
-                    self.seen_ids[record_id] = 0
-                    return record_id
+        record_id = free_record_id(
+            self.register.root,
+            self.spec.prefix,
+            lambda given: given in self.existing or given in self.seen_ids,
+        )
+        self.seen_ids[record_id] = 0
+        return record_id
 
     # --- the record ---------------------------------------------------------------------------
 
