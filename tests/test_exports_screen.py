@@ -181,3 +181,33 @@ def test_the_preview_goes_through_the_gate_and_accepting_on_the_screen_is_rememb
 
     asyncio.run(scenario())
     assert "Alan Turing" in register.accepted_words()
+
+
+def test_the_screens_workers_use_the_register_only_while_holding_its_lock(register: Register) -> None:
+    """The Register is not thread-safe: every worker of the export screen takes
+    the app's register lock before reading it (a save elsewhere holds it too)."""
+    import threading
+
+    hostile_register(register)
+    lock = threading.RLock()
+    unlocked: list[str] = []
+    reader = register.documents
+
+    def documents(kind):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is not threading.main_thread() and not lock._is_owned():  # type: ignore[attr-defined]
+            unlocked.append(kind)
+        return reader(kind)
+
+    register.documents = documents  # type: ignore[method-assign]
+
+    class LockedApp(ExportApp):
+        register_lock = lock
+
+    async def main() -> None:
+        app = LockedApp(register)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            assert "markup" in app.screen.query_one(Markdown).source
+
+    asyncio.run(main())
+    assert unlocked == []

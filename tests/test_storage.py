@@ -173,5 +173,7 @@ def test_record_ids_are_allocated_in_one_place(register: Register) -> None:
     assert record_id.startswith("ISS-") and record_id not in taken
     root = Path(__file__).resolve().parent.parent
     shipped = [p for package in ("data", "exports", "tracker") for p in (root / package).rglob("*.py")]
-    callers = sorted(p.relative_to(root).as_posix() for p in shipped if "new_id(" in p.read_text(encoding="utf-8"))
+    callers = sorted(
+        p.relative_to(root).as_posix() for p in shipped if "new_id(" in p.read_text(encoding="utf-8")
+    )
     assert callers == ["data/files.py", "data/ids.py", "data/model.py"]

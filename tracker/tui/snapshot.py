@@ -15,6 +15,7 @@ in the filter's worker.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -288,3 +289,11 @@ def loaded_snapshot(node: DOMNode) -> RegisterSnapshot:
     if snapshot is None:
         raise TrackerError("the register is still loading; try again in a moment")
     return snapshot
+
+
+def register_lock(node: DOMNode) -> AbstractContextManager[Any]:
+    """The app's register lock, which every worker holds while it uses the
+    register (the `Register` object is not thread-safe): the one way screens
+    take it. (A screen run on its own, in a test's small app, has none to take.)"""
+    lock: AbstractContextManager[Any] | None = getattr(node.app, "register_lock", None)
+    return lock if lock is not None else nullcontext()

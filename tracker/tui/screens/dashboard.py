@@ -23,8 +23,7 @@ from textual.widgets import Footer, LoadingIndicator, Sparkline, Static
 from textual.worker import Worker, WorkerState
 
 from tracker.dashboard import Dashboard, compute
-from tracker.tui.screens.history import register_lock
-from tracker.tui.snapshot import RegisterChanged
+from tracker.tui.snapshot import RegisterChanged, register_lock
 from widgets.charts import BarChart
 
 if TYPE_CHECKING:

@@ -42,6 +42,7 @@ from exports.service import (
     render,
 )
 from tracker.tui.screens.confirm import ConfirmationModal
+from tracker.tui.snapshot import register_lock
 
 
 def _parser() -> Any:
@@ -182,7 +183,8 @@ class ExportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-start")
     def suggest_start(self) -> None:
-        start = default_start(self.register, date.today())
+        with register_lock(self):
+            start = default_start(self.register, date.today())
         if start is not None:
             self.app.call_from_thread(self._set_start, start)
 
@@ -204,7 +206,8 @@ class ExportScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-preview")
     def build_preview(self, request: ExportRequest) -> None:
         # The preview is always the markdown, whatever the file's format: the same words and redactions.
-        export = render(self.register, ExportRequest(**{**request.__dict__, "format": "md"}))
+        with register_lock(self):
+            export = render(self.register, ExportRequest(**{**request.__dict__, "format": "md"}))
         self.app.call_from_thread(self._show_preview, export)
 
     def _show_preview(self, export: Export) -> None:
@@ -238,24 +241,27 @@ class ExportScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-save")
     def prepare_save(self, request: ExportRequest, path: Path, publish: bool) -> None:
         """Render, check, and ask before overwriting or publishing."""
-        export = render(self.register, request)
         questions = []
-        if publish:
-            problem = publish_problem(self.register, export)
-            if problem:
-                self.app.call_from_thread(self._show_preview, export)
-                self.app.call_from_thread(
-                    self.notify, f"Not published: {problem}", severity="error", markup=False
+        with register_lock(self):
+            export = render(self.register, request)
+            problem = publish_problem(self.register, export) if publish else None
+            if publish and not problem:
+                tag = self.register.next_report_tag(request.end)
+                questions.append(
+                    f"Publish this report as the tag {tag}? " + changed_since_last(self.register)
                 )
-                return
-            tag = self.register.next_report_tag(request.end)
-            questions.append(f"Publish this report as the tag {tag}? " + changed_since_last(self.register))
+        if problem:
+            self.app.call_from_thread(self._show_preview, export)
+            self.app.call_from_thread(
+                self.notify, f"Not published: {problem}", severity="error", markup=False
+            )
+            return
         if path.exists():
             questions.append(f"{path} exists. Overwrite it?")
         if questions:
             self.app.call_from_thread(self._confirm, " ".join(questions), request, path, publish, export)
         else:
-            self.save(request, path, publish, export)
+            self.app.call_from_thread(self.save, request, path, publish, export)
 
     def _confirm(
         self, question: str, request: ExportRequest, path: Path, publish: bool, export: Export
@@ -275,7 +281,10 @@ class ExportScreen(Screen[None]):
         path.write_bytes(content)
         message = f"Wrote {path}"
         if publish:
-            tag = self.register.publish_report(content, request.start, request.end, path.name, export.figures)
+            with register_lock(self):
+                tag = self.register.publish_report(
+                    content, request.start, request.end, path.name, export.figures
+                )
             message += f" and published it as {tag.name}"
         self.app.call_from_thread(self.notify, message, markup=False)
 
@@ -296,7 +305,8 @@ class ExportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export-save")
     def accept(self, words: set[str]) -> None:
-        self.register.accept_words(words)
+        with register_lock(self):
+            self.register.accept_words(words)
         self.app.call_from_thread(self.notify, f"Accepted {len(words):,} reviewed item(s)", markup=False)
         self.app.call_from_thread(self.action_preview)
 

@@ -7,9 +7,8 @@ authors is shown literally (`widgets.timeline` builds plain Rich `Text`).
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -20,7 +19,7 @@ from textual.widgets import Footer, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
 from data.errors import RecordNotFound
-from tracker.tui.snapshot import RegisterChanged
+from tracker.tui.snapshot import RegisterChanged, register_lock
 from widgets.timeline import Timeline, TimelineEntry
 
 if TYPE_CHECKING:
@@ -42,14 +41,6 @@ def timeline_entry(entry: HistoryEntry) -> TimelineEntry:
         heading=f"{entry.commit[:10]}  {entry.subject}",
         details=tuple(entry.describe()),
     )
-
-
-def register_lock(screen: Screen[Any]) -> AbstractContextManager[Any]:
-    """The app's register lock when it has one: the Register object is not
-    thread-safe. Git itself is (it locks its own files), so reading history
-    through `register.git` needs no lock."""
-    lock = getattr(screen.app, "register_lock", None)
-    return lock if lock is not None else nullcontext()
 
 
 class HistoryScreen(Screen[None]):

@@ -15,10 +15,9 @@ workers; record text from the file is shown literally, never as markup.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
@@ -43,6 +42,7 @@ from tracker.importing import (
     report_lines,
     sheets_in,
 )
+from tracker.tui.snapshot import register_lock
 
 if TYPE_CHECKING:
     from tracker.register import Register
@@ -262,14 +262,9 @@ class ImportScreen(ModalScreen[str | None]):
 
     # --- work in threads ----------------------------------------------------------------
 
-    def _register_lock(self) -> AbstractContextManager[Any]:
-        """The app's register lock when it has one (the Register is not thread-safe)."""
-        lock = getattr(self.app, "register_lock", None)
-        return lock if lock is not None else nullcontext()
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def _check(self, path: Path, options: ImportOptions) -> Checked | CheckFailed:
-        with self._register_lock():
+        with register_lock(self):
             try:
                 return Checked(path, options, plan_import(self.register, path, options))
             except UnreadableFile as error:
@@ -278,7 +273,7 @@ class ImportScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="import")
     def _import(self, checked: Checked) -> Imported:
         """Import the plan the person saw, if the file still gives the same one."""
-        with self._register_lock():
+        with register_lock(self):
             plan = plan_import(self.register, checked.path, checked.options)
             commit = apply_import(self.register, plan) if plan.ok else None
         return Imported(plan, commit)
