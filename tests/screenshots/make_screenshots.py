@@ -2,7 +2,7 @@
 register with fixed IDs and dates so that they are the same on every run.
 
     python tests/screenshots/make_screenshots.py
-    # writes register-80x24.svg, register-160x48.svg, quick_add.svg and record.svg here
+    # writes register-80x24.svg, register-160x48.svg, quick_add.svg, record.svg and export.svg here
 
 The same sample register is used by the snapshot tests (tests/test_tui_snapshots.py).
 """
@@ -170,7 +170,13 @@ async def _capture(register: Register, folder: Path, size: tuple[int, int], reco
         await pilot.press("escape", "enter")
         await pilot.pause()
         app.save_screenshot("record.svg", str(folder))
-        return [*written, "quick_add.svg", "record.svg"]
+        await pilot.press("escape", "x")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.save_screenshot("export.svg", str(folder))
+        return [*written, "quick_add.svg", "record.svg", "export.svg"]
 
 
 def main() -> None:
