@@ -73,7 +73,7 @@ def open_register(ctx: click.Context, last_good_settings: bool = False) -> Regis
     return Register.open(root, last_good_settings)
 
 
-def say_notices(register: Any) -> None:
+def say_notices(register: Register) -> None:
     for notice in register.notices:
         click.echo(f"tracker: {notice}", err=True)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -35,6 +35,9 @@ from exports.service import (
     render,
 )
 from tracker.cli.common import open_register, reports_errors
+
+if TYPE_CHECKING:
+    from tracker.register import Register
 
 KINDS = ("report", "digest", "issues", "lessons")
 FORMATS = ("md", "html", "csv", "json")
@@ -56,7 +59,7 @@ def _settle(
     start: str | None,
     end: str | None,
     query: tuple[str, ...],
-    register: Any,
+    register: Register,
 ) -> ExportRequest:
     """Fill in defaults and refuse combinations that make no sense."""
     kind = kind or ("issues" if format in ("csv", "json") else "report")

@@ -4,13 +4,16 @@ commands on issues and lessons, each one call to the register."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from data.ids import Kind
 from tracker.cli.common import open_register, reports_errors, say_notices, text_argument
 from tracker.cli.options import field_options, field_values
+
+if TYPE_CHECKING:
+    from tracker.register import Register
 
 
 @click.command()
@@ -28,7 +31,7 @@ def add(ctx: click.Context, title: str, as_json: bool, **options: Any) -> None:
     print_created(issue, as_json)
 
 
-def add_record(register: Any, kind: Kind, **fields: Any) -> Any:
+def add_record(register: Register, kind: Kind, **fields: Any) -> Any:
     """`register.add`, with problems said of "the new issue": the ID it was
     about to get was never created, so it is not named."""
     from data.errors import InvalidRecord

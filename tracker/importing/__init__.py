@@ -9,7 +9,7 @@ nothing written), then write every record in one commit, or nothing at all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from data.text import one_line
 from tracker.importing.errors import UnreadableFile
@@ -24,6 +24,9 @@ from tracker.importing.plan import (
 )
 from tracker.importing.report import report_dict, report_lines
 from tracker.importing.workbooks import sheets_in
+
+if TYPE_CHECKING:
+    from tracker.register import Register
 
 __all__ = [
     "Fix",
@@ -68,7 +71,7 @@ def commit_message(plan: ImportPlan) -> tuple[str, list[str]]:
     return subject, body
 
 
-def apply_import(register: Any, plan: ImportPlan) -> str | None:
+def apply_import(register: Register, plan: ImportPlan) -> str | None:
     """Write every record of a clean plan in one commit; the commit's ID, or None
     when every row was unchanged. ImportRefused (nothing written) if the plan has
     problems."""
@@ -86,7 +89,7 @@ def apply_import(register: Any, plan: ImportPlan) -> str | None:
     return head
 
 
-def import_file(register: Any, path: Path, options: ImportOptions) -> tuple[ImportPlan, str | None]:
+def import_file(register: Register, path: Path, options: ImportOptions) -> tuple[ImportPlan, str | None]:
     """Plan and, when the plan is clean, import: what the CLI and the TUI's confirm do."""
     plan = plan_import(register, path, options)
     return plan, apply_import(register, plan)

@@ -17,7 +17,7 @@ import of that record are kept, and a record is never made less restricted.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from data.kinds import KINDS
 from data.model import Vocabulary
@@ -39,6 +39,9 @@ from tracker.importing.outcome import (
 from tracker.importing.reading import Row, Sheet, read_sheet
 from tracker.importing.rows import RowPlanner
 from tracker.importing.values import word_lists, words
+
+if TYPE_CHECKING:
+    from tracker.register import Register
 
 
 def parse_column_overrides(items: list[str] | tuple[str, ...], kind: Kind) -> dict[str, str]:
@@ -102,7 +105,7 @@ def parse_new_words(
     return found
 
 
-def plan_import(register: Any, path: Path, options: ImportOptions) -> ImportPlan:
+def plan_import(register: Register, path: Path, options: ImportOptions) -> ImportPlan:
     """Read `path` and decide, row by row, what importing it into `register` would do."""
     kind = options.kind
     sheet = read_sheet(path, options.sheet, lambda header: guess_field(header, kind) is not None, kind)

@@ -31,7 +31,7 @@ import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.errors import IdentityMissing
 from data.files import free_record_id
@@ -70,6 +70,9 @@ from tracker.importing.values import (
     words,
 )
 
+if TYPE_CHECKING:
+    from tracker.register import Register
+
 APPROXIMATELY = re.compile(
     r"^\s*(?:c\.?|ca\.?|circa|approx\.?|approximately|about|around|~)\s*(?=[£$\d])", re.I
 )
@@ -101,7 +104,7 @@ class RowPlanner:
 
     def __init__(
         self,
-        register: Any,
+        register: Register,
         rows: list[Row],
         path: Path,
         options: ImportOptions,
@@ -493,7 +496,7 @@ class RowPlanner:
         self.plan.problems.append(Problem(row.number, column, shown(value), reason, name, kind))
 
 
-def _person(register: Any) -> str:
+def _person(register: Register) -> str:
     """Who is importing, for rows that do not say who raised them. A dry run works
     without a git identity; the import itself refuses, saying how to set one."""
     try:

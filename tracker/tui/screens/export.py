@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -43,6 +43,9 @@ from exports.service import (
 )
 from tracker.tui.screens.confirm import ConfirmationModal
 from tracker.tui.snapshot import register_lock
+
+if TYPE_CHECKING:
+    from tracker.register import Register
 
 
 def _parser() -> Any:
@@ -75,7 +78,7 @@ class ExportScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, register: Any) -> None:
+    def __init__(self, register: Register) -> None:
         super().__init__()
         self.register = register
         self.markdown = ""

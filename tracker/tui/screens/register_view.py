@@ -149,7 +149,7 @@ def filter_rows(
         worker: Worker[Any] | None = get_current_worker()
     except NoActiveWorker:  # called directly (tests): nothing can cancel it
         worker = None
-    table = "issues" if kind == "issue" else "lessons"
+    table = KINDS_OF[kind].table
     on_rows = parse(text, kind, snapshot.settings.vocabulary, snapshot.today, access=snapshot.access[kind])
     test = on_rows.fields
     words: Callable[[str], bool] | None = None
