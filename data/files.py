@@ -278,13 +278,18 @@ def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
             continue
         for name in names:
             writer = temporary_writer(name)
-            if writer is not None and id_from_path(f"{folder}/{writer[0]}") and not _running(writer[1]):
+            if (
+                writer is not None
+                and id_from_path(f"{folder}/{writer[0]}")
+                and not process_running(writer[1])
+            ):
                 (root / folder / name).unlink(missing_ok=True)
                 removed += 1
     return removed
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether a process of this ID is running (a writer whose leftovers to keep)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

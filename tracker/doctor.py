@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from data.errors import GitError, RegisterBusy, TrackerError
-from data.files import TABLES, id_from_path, relative_path, temporary_for, temporary_writer
+from data.files import TABLES, id_from_path, process_running, relative_path, temporary_for, temporary_writer
 from data.git import INDEX_LOCK_STALE_SECONDS, Git
 from data.history import has_commit_graph
 from data.ids import is_record_id
@@ -349,16 +349,6 @@ def _check_index_lock(exam: Examination) -> None:
 # --- files left by interrupted writes --------------------------------------------------
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _temporary_files(root: Path) -> Iterator[tuple[Path, int]]:
     """Tracker's own temporary files (record writes, cache writes), with the ID of
     the process that made each."""
@@ -376,7 +366,7 @@ def _temporary_files(root: Path) -> Iterator[tuple[Path, int]]:
 
 
 def _check_temporary_files(exam: Examination) -> None:
-    leftovers = [path for path, pid in _temporary_files(exam.root) if not _process_alive(pid)]
+    leftovers = [path for path, pid in _temporary_files(exam.root) if not process_running(pid)]
     for path in leftovers:
         relative = path.relative_to(exam.root).as_posix()
         if exam.repairing():

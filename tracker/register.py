@@ -98,6 +98,12 @@ def check_id(text: str) -> str:
     return record_id
 
 
+def _check_editable(text: str, changes: dict[str, Any]) -> None:
+    for name in ("id", "updates", "created_at"):
+        if name in changes:
+            raise InvalidRecord(text, [f"{name}: cannot be edited"])
+
+
 def _validated(model: type[AnyRecord], data: dict[str, Any], record_id: str) -> AnyRecord:
     try:
         return model.model_validate(data)
@@ -582,52 +588,44 @@ class Register:
 
     def edit(self, text: str, changes: dict[str, Any], action: str = "edit") -> AnyRecord:
         """Change fields of one record: one commit, or nothing if nothing changed."""
-        for name in ("id", "updates", "created_at"):
-            if name in changes:
-                raise InvalidRecord(text, [f"{name}: cannot be edited"])
+        _check_editable(text, changes)
         with self.writing():
-            current = self.get(text)
-            old = to_document(current)
-            unknown = [name for name in changes if name not in type(current).model_fields]
-            if unknown:
-                raise InvalidRecord(
-                    current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown]
-                )
-            record = _validated(type(current), {**old, **changes}, current.id)
-            self._check_words(record, set(changes))
-            if "closed_on" not in changes:
-                close_or_reopen(record, old.get("status"), self.settings.vocabulary, self.today())
-            document = to_document(record)
+            record, old, document = self._changed(text, changes)
             if document == old:
                 return record
             paths = self._save([document])
             self._commit(paths, record_message(action, record.id, old, document))
             return record
 
+    def _changed(
+        self, text: str, changes: dict[str, Any]
+    ) -> tuple[AnyRecord, dict[str, Any], dict[str, Any]]:
+        """A record with `changes` made, validated against the model, the
+        register's words and the closing rule: (record, old document, new document)."""
+        current = self.get(text)
+        old = to_document(current)
+        unknown = [name for name in changes if name not in type(current).model_fields]
+        if unknown:
+            raise InvalidRecord(
+                current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown]
+            )
+        record = _validated(type(current), {**old, **changes}, current.id)
+        self._check_words(record, set(changes))
+        if "closed_on" not in changes:
+            close_or_reopen(record, old.get("status"), self.settings.vocabulary, self.today())
+        return record, old, to_document(record)
+
     def edit_many(self, texts: list[str], changes: dict[str, Any], action: str = "edit") -> list[AnyRecord]:
         """Give many records the same field values (triage): one commit for all
         of them, through `save_many`; the records that changed are returned."""
         if not texts:
             return []
-        for name in ("id", "updates", "created_at"):
-            if name in changes:
-                raise InvalidRecord(texts[0], [f"{name}: cannot be edited"])
+        _check_editable(texts[0], changes)
         with self.writing():
             changed: list[AnyRecord] = []
             body: list[str] = []
             for text in texts:
-                current = self.get(text)
-                old = to_document(current)
-                unknown = [name for name in changes if name not in type(current).model_fields]
-                if unknown:
-                    raise InvalidRecord(
-                        current.id, [f"{name}: not a field of a {kind_of(current.id)}" for name in unknown]
-                    )
-                record = _validated(type(current), {**old, **changes}, current.id)
-                self._check_words(record, set(changes))
-                if "closed_on" not in changes:
-                    close_or_reopen(record, old.get("status"), self.settings.vocabulary, self.today())
-                document = to_document(record)
+                record, old, document = self._changed(text, changes)
                 if document != old:
                     changed.append(record)
                     body += [f"{record.id}: {change.describe()}" for change in field_changes(old, document)]
