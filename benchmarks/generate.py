@@ -33,6 +33,13 @@ from data.ids import CROCKFORD
 from data.model import Vocabulary, model_for, to_document
 from data.settings import SETTINGS_FILE, RegisterSettings, settings_text
 
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Bench Mark",
+    "GIT_AUTHOR_EMAIL": "bench@council.example",
+    "GIT_COMMITTER_NAME": "Bench Mark",
+    "GIT_COMMITTER_EMAIL": "bench@council.example",
+}
+"""Who the benchmark's own commands act as."""
 AUTHORS = [
     ("Priya Nair", "Finance systems lead"),
     ("Tom Okafor", "Payroll manager"),

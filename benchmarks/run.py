@@ -34,15 +34,8 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 sys.path.insert(0, str(HERE))
 
+from generate import IDENTITY, Generator, Plan, build_register, fast_import  # noqa: E402
 from generate import Commit as HistoryCommit  # noqa: E402
-from generate import Generator, Plan, build_register, fast_import  # noqa: E402
-
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Bench Mark",
-    "GIT_AUTHOR_EMAIL": "bench@council.example",
-    "GIT_COMMITTER_NAME": "Bench Mark",
-    "GIT_COMMITTER_EMAIL": "bench@council.example",
-}
 
 
 @dataclass

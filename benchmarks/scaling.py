@@ -29,14 +29,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 sys.path.insert(0, str(HERE))
 
-from generate import Plan, build_register  # noqa: E402
-
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "Bench Mark",
-    "GIT_AUTHOR_EMAIL": "bench@council.example",
-    "GIT_COMMITTER_NAME": "Bench Mark",
-    "GIT_COMMITTER_EMAIL": "bench@council.example",
-}
+from generate import IDENTITY, Plan, build_register  # noqa: E402
 
 
 @dataclass

@@ -202,6 +202,14 @@ def parse_message(text: str) -> Message:
     )
 
 
+def trailers_of(text: str) -> dict[str, str]:
+    """The `Key: value` trailers of a message's last paragraph (a commit's, or a
+    published report's tag), later keys winning; empty when it has none."""
+    paragraphs = _paragraphs(text)
+    found = _trailers(paragraphs[-1]) if len(paragraphs) > 1 else None
+    return dict(found or [])
+
+
 def _paragraphs(text: str) -> list[list[str]]:
     paragraphs: list[list[str]] = [[]]
     for line in text.splitlines():

@@ -43,7 +43,6 @@ from data.files import (
 from data.git import Git
 from data.lock import WriterLock
 from data.model import from_document, problems, to_document
-from data.parallel import NoWorkers, map_files
 from data.validation import ValidationError
 
 CACHE_VERSION = 3
@@ -225,9 +224,13 @@ def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] 
     def files() -> Iterator[tuple[str, bytes]]:
         return zip(paths, stream_blobs(git, shas), strict=True)
 
+    # Only a register read from git's objects (no cache) needs worker processes:
+    # importing the process pool costs every other command about 12 ms.
+    from data import parallel
+
     try:
-        found = map_files(read, files(), len(paths))
-    except NoWorkers:
+        found = parallel.map_files(read, files(), len(paths))
+    except parallel.NoWorkers:
         found = None
     if found is None:
         found = [read(relative, raw) for relative, raw in files()]

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from data.changes import trailers_of
 from data.errors import TrackerError
 from data.files import TABLES, id_from_path
 from data.git import Git, Identity
 from data.text import clean_line
 
 TAG_PREFIX = "report/"
-_TRAILER = re.compile(r"^([A-Z][A-Za-z-]{0,40}): ([^\n]{0,200})$", re.MULTILINE)
 _SEP = "\x1f"
 _TRAILER_KEY = re.compile(r"^[A-Z][A-Za-z-]{0,40}$")
 
@@ -65,7 +65,7 @@ def published_reports(git: Git) -> list[ReportTag]:
         if len(parts) != 5:
             continue
         name, target, peeled, made, message = parts
-        trailers = dict(_TRAILER.findall(message))
+        trailers = trailers_of(message)
         try:
             ended = date.fromisoformat(trailers.pop("Period-End", made))
         except ValueError:

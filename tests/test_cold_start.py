@@ -132,14 +132,14 @@ def test_a_cold_start_lists_the_same_rows_and_problems_on_every_core_as_in_one_p
 ):
     root = damaged_register.root
     answered: list[bool] = []
-    original = data.load.map_files
+    original = data.parallel.map_files
 
     def spied(*args: Any) -> Any:
         found = original(*args)
         answered.append(found is not None)
         return found
 
-    monkeypatch.setattr(data.load, "map_files", spied)
+    monkeypatch.setattr(data.parallel, "map_files", spied)
     parallel = _cold_listing(root)
     assert answered == [True, True], "the listings' pass and the full load were each read by workers"
     monkeypatch.setattr(data.parallel, "PARALLEL_FROM", 10**9)
