@@ -9,72 +9,18 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-from conftest import git, run_tracker, sync
+from conftest import START, Clock, document, git, join, run_tracker, shared_issue, sync, tree
 
 from data.errors import SyncError
 from data.files import relative_path
 from data.model import Issue, Lesson, to_document
-from data.sync import NoRemote, add_remote, check_new_remote, clone, sync_status
+from data.sync import NoRemote, check_new_remote, clone, sync_status
 from tracker.register import Register
-
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    """A register clock that moves on a minute each time it is read."""
-
-    def __init__(self, start: datetime):
-        self.moment = start
-
-    def __call__(self) -> datetime:
-        self.moment += timedelta(minutes=1)
-        return self.moment
-
-
-@pytest.fixture
-def remote(tmp_path: Path) -> Path:
-    """A bare remote holding a new register."""
-    bare = tmp_path / "shared.git"
-    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(bare)], check=True)
-    first = Register.init(tmp_path / "founder", name="Shared register")
-    add_remote(first.root, str(bare))
-    sync(first.root)
-    return bare
-
-
-def join(remote: Path, folder: Path, name: str, start: datetime = START) -> Register:
-    """A clone of the remote for one person, with their own git identity and clock."""
-    register = Register.open(clone(str(remote), folder))
-    git(register.root, "config", "user.name", name)
-    git(register.root, "config", "user.email", f"{name.split()[0].lower()}@council.example")
-    register.clock = Clock(start)
-    return register
-
-
-def document(register: Register, record_id: str) -> dict[str, Any]:
-    return orjson.loads((register.root / relative_path(record_id)).read_bytes())
-
-
-def tree(register: Register) -> str:
-    return git(register.root, "rev-parse", "HEAD^{tree}").strip()
-
-
-@pytest.fixture
-def pair(remote: Path, tmp_path: Path) -> tuple[Register, Register]:
-    return join(remote, tmp_path / "ann", "Ann Lee"), join(remote, tmp_path / "bo", "Bo Stone")
-
-
-def shared_issue(first: Register, second: Register, **fields: Any) -> str:
-    record_id = first.add_issue(title="Receipts not allocated", area="finance", **fields).id
-    sync(first.root)
-    sync(second.root)
-    return record_id
 
 
 def test_edits_to_different_records_arrive_on_both_clones(pair: tuple[Register, Register]) -> None:
