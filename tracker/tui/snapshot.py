@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
@@ -177,14 +177,19 @@ class RegisterSnapshot:
 
     def people(self) -> list[str]:
         """Everyone the register knows: the `[people]` of tracker.toml, then every
-        owner and person who raised or logged a record (for completion)."""
+        name in a name field of a record (owner, raised by, logged by), for
+        completion; worked out once per snapshot."""
+        return list(self._people)
+
+    @cached_property
+    def _people(self) -> tuple[str, ...]:
         names = dict.fromkeys(self.settings.people)
         for kind, sources in self.sources.items():
-            for name in ("owner", KINDS[kind].raised_by):
+            for name in KINDS[kind].names("person"):
                 if name in self.fields[kind]:
                     place = self.fields[kind].index(name)
                     names.update(dict.fromkeys(source[place] for source in sources.values() if source[place]))
-        return list(names)
+        return tuple(names)
 
     def title_of(self, record_id: str) -> str:
         document = self.find(record_id)
