@@ -8,15 +8,17 @@ fields as one row (a tuple) per record in `.tracker/listing.pickle` (7 MB at
 50,000 issues, loaded in about a tenth of the time), and a query parsed with
 `row_access` reads the rows by position, so documents are made only for the
 records it matches. `shape="texts"` keeps instead each record's searchable text
-in one lower-case string (`data.query.haystack_of`), in `texts.pickle`, so
-that a free word is one substring search per record.
+(`data.query.haystack_of`), packed into one block of UTF-8 after a pickled
+header in `texts.pickle` (`data.packed_texts`), so that a free word is one
+byte search over the block, and reading the index is reading one file.
 
 Both are refreshed the way the load cache is (from `git diff` between the tree
 they were built from and HEAD, plus the dirty paths; written back only after a
 large refresh), and rebuilt from the full load when missing, damaged, foreign
 or from another Python. Rows are stored in chunks, each read with an unpickler
 that refuses every class, so a file can only ever hold lists, tuples, dicts,
-text, numbers and None: a planted file cannot run code.
+text, numbers and None: a planted file cannot run code; packed texts whose
+offsets do not fill the file exactly are rebuilt, not believed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -48,11 +50,12 @@ from data.load import (
     load_register,
     state_folder_trusted,
 )
+from data.packed_texts import PackedTexts
 from data.query import Access, Query, haystack_of
 
 LISTING_FILE = "listing.pickle"
 LISTING_FILES = {"rows": LISTING_FILE, "texts": "texts.pickle"}
-LISTING_VERSION = (4, sys.version_info[:2])
+LISTING_VERSION = (5, sys.version_info[:2])
 LONG_FIELDS: dict[str, tuple[str, ...]] = {
     kind.table: (*kind.names(long=True), *kind.names("updates")) for kind in KINDS.values()
 }
@@ -103,7 +106,7 @@ class TextIndex:
         self._texts: Listing | None = None
         self._head: str | None = None
 
-    def texts(self, table: str, head: str | None) -> dict[str, str]:
+    def texts(self, table: str, head: str | None) -> Mapping[str, str]:
         with self._lock:
             if self._texts is None or head != self._head:
                 self._texts = load_listing(self.root, Git(self.root), "texts", self._texts)
@@ -213,23 +216,24 @@ def _read(path: Path, shape: str) -> Listing | None:
         raw = read_state_file(path)
         if raw is None:
             return None
-        data = _plain_load(raw)
+        stream = io.BytesIO(raw)  # shares `raw`: the packed texts after the header are not copied
+        data = _PlainUnpickler(stream).load()
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
-        stored = {
-            name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
-            for name in RECORD_FOLDERS
-        }
+        rows: dict[str, Any]
+        if shape == "rows":
+            stored = {
+                name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
+                for name in RECORD_FOLDERS
+            }
+        else:
+            rows = _unpacked(raw, stream.tell(), data["rows"])
     except (*_UNREADABLE, AttributeError):
         return None
     try:
         if shape == "rows":
             rows = {name: {row[0]: row for row in stored[name]} for name in RECORD_FOLDERS}
             if not all(_well_formed(name, rows[name]) for name in RECORD_FOLDERS):
-                return None
-        else:
-            rows = {name: dict(stored[name]) for name in RECORD_FOLDERS}
-            if not all(type(text) is str for table in rows.values() for text in table.values()):
                 return None
         folders = {str(key): int(value) for key, value in data["folders"].items()}
         tree, overlay = data["tree"], [str(path) for path in data["overlay"]]
@@ -241,6 +245,19 @@ def _read(path: Path, shape: str) -> Listing | None:
         return None
 
 
+def _unpacked(raw: bytes, start: int, stored: dict[str, Any]) -> dict[str, Any]:
+    """Each table's packed texts, which follow the header in the file in the
+    tables' order; ValueError when they do not fill it exactly."""
+    tables, position = {}, start
+    for name in RECORD_FOLDERS:
+        ids, offsets, length = stored[name]
+        tables[name] = PackedTexts.unpacked(raw, position, ids, offsets)
+        position += int(length)
+    if position != len(raw):
+        raise ValueError("the packed texts do not fill the file")
+    return tables
+
+
 def _well_formed(table: str, rows: dict[str, Row]) -> bool:
     """Every row a tuple of the table's fields, keyed by its ID as text. (An ID
     is checked against its pattern where it could become a path:
@@ -250,6 +267,19 @@ def _well_formed(table: str, rows: dict[str, Row]) -> bool:
 
 
 def _write(path: Path, listing: Listing) -> None:
+    """The listing's file: one pickle; for texts, a pickled header followed by
+    each table's packed texts (`data.packed_texts`)."""
+    blocks: list[bytes] = []
+    stored: dict[str, Any] = {}
+    for name in RECORD_FOLDERS:
+        rows = listing.rows[name]
+        if listing.shape == "rows":
+            stored[name] = _chunks(list(rows.values()))
+            continue
+        packed = rows if isinstance(rows, PackedTexts) else PackedTexts.of(rows.items())
+        ids, offsets, block = packed.packed()
+        stored[name] = (ids, offsets, len(block))
+        blocks.append(block)
     payload = {
         "version": LISTING_VERSION,
         "shape": listing.shape,
@@ -258,15 +288,15 @@ def _write(path: Path, listing: Listing) -> None:
         "overlay": listing.overlay,
         "folders": listing.folders,
         "problems": listing.problems,
-        "rows": {
-            name: _chunks(list(rows.values() if listing.shape == "rows" else rows.items()))
-            for name, rows in listing.rows.items()
-        },
+        "rows": stored,
     }
     temporary = temporary_for(path)
     try:  # a cache that cannot be written (a read-only mount) is simply not kept
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pickle.dumps(payload, protocol=5))
+        with temporary.open("wb") as handle:
+            handle.write(pickle.dumps(payload, protocol=5))
+            for block in blocks:
+                handle.write(block)
         os.replace(temporary, path)
     except OSError:
         with contextlib.suppress(OSError):

@@ -108,8 +108,12 @@ class Query:
         of the predicate's field-by-field look, for a filter over many records."""
         required: set[str] | None = None
         excluded: set[str] = set()
+        holding = getattr(texts, "holding", None)  # packed texts search in one pass (data.packed_texts)
         for needle, negated in self.words:
-            hits = {record_id for record_id, haystack in texts.items() if needle in haystack}
+            if holding is not None:
+                hits = holding(needle)
+            else:
+                hits = {record_id for record_id, haystack in texts.items() if needle in haystack}
             if negated:
                 excluded |= hits
             else:

@@ -64,4 +64,6 @@ def _visible(match: re.Match[str]) -> str:
 
 def one_line(text: object) -> str:
     """`literal` on one line: newlines and tabs become spaces."""
+    if isinstance(text, str) and text.isprintable():
+        return text  # printable text holds no newline, tab or unsafe character
     return " ".join(literal(text).replace("\t", " ").split("\n"))

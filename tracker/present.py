@@ -50,15 +50,26 @@ def table(documents: list[dict[str, Any]], kind: str, today: date, width: int | 
     title_width = max(20, width - sum(size + 1 for _, size in columns)) if width else 0
     header = " ".join(fit(name.split("_")[0].upper(), size) for name, size in columns)
     lines = [header + " " + "TITLE"]
+    # A column holds few distinct values (statuses, areas, ages): each is fitted once.
+    fitted: dict[tuple[str, Any], str] = {}
     for document in documents:
         cells = []
         for name, size in columns:
-            if name == "age":
-                days = age_days(document, today)
-                value = f"{days}d" if days is not None else ""
-            else:
-                value = one_line(document.get(name) or "")
-            cells.append(fit(value, size))
+            value = (
+                document.get("raised_on") or document.get("logged_on")
+                if name == "age"
+                else document.get(name)
+            )
+            key = (name, value)
+            cell = fitted.get(key)
+            if cell is None:
+                if name == "age":
+                    days = age_days(document, today)
+                    shown = f"{days}d" if days is not None else ""
+                else:
+                    shown = one_line(value or "")
+                cell = fitted[key] = fit(shown, size)
+            cells.append(cell)
         title = one_line(document.get("title", ""))
         cells.append(fit(title, title_width).rstrip() if title_width else title)
         lines.append(" ".join(cells))
