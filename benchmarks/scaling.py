@@ -5,8 +5,9 @@
 For each size (issues; lessons a tenth, commits two fifths), the register is
 generated once into `benchmarks/work/register-I-L-C/` as `run.py` does, copied
 for the run, and each row timed as a whole process, as a user waits on it,
-with the process's peak memory (its largest resident size, from `wait4`; for
-a command that starts workers or git, the largest of them). `--tui` adds the
+with the process's peak memory (its largest resident size, from GNU time when
+installed, else `wait4`; for a command that starts workers or git, the largest
+of them). `--tui` adds the
 rows of `tmux_probe.py` (tmux must be installed). Prints a markdown table.
 """
 
@@ -18,6 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,17 +47,30 @@ class Measured:
         return f"{shown} ({max(self.peaks):.0f} MB)" if self.peaks else shown
 
 
+GNU_TIME = shutil.which("time") or ""
+"""GNU time, when installed, reports the process's peak memory. Read from
+`wait4` here instead, the figure would start from this benchmark's own size:
+the child is forked from it, and Linux keeps a process's peak from before its
+`exec`."""
+
+
 def timed(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak resident MB of one whole process (output discarded)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        assert process.stderr is not None
-        raise RuntimeError(f"{' '.join(args[:5])}… failed: {process.stderr.read().decode()[-400:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak_file:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", peak_file.name, *args] if GNU_TIME else args
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            assert process.stderr is not None
+            raise RuntimeError(f"{' '.join(args[:5])}… failed: {process.stderr.read().decode()[-400:]}")
+        written = peak_file.read().strip().splitlines()
+    kilobytes = int(written[-1]) if GNU_TIME and written else usage.ru_maxrss
+    return elapsed, kilobytes / 1024
 
 
 def pristine(issues: int) -> Path:
