@@ -96,7 +96,9 @@ def task_database(register: Path, issues: int, task: str, env: dict[str, str]) -
             tasks.append(task_document)
     (folder / "tasks.json").write_bytes(orjson.dumps(tasks))
     environment = {**env, "TASKRC": str(folder / "taskrc"), "TASKDATA": str(folder / "data")}
-    subprocess.run([task, "import", str(folder / "tasks.json")], env=environment, check=True, capture_output=True)
+    subprocess.run(
+        [task, "import", str(folder / "tasks.json")], env=environment, check=True, capture_output=True
+    )
     (folder / "ready").write_text("ok\n")
     return folder
 
