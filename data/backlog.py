@@ -60,6 +60,8 @@ def status_history(git: Git) -> dict[str, list[Transition]]:
     history: dict[str, list[Transition]] = defaultdict(list)
     fields = output.stdout.decode("utf-8", "replace").split(_NUL)[1:]
     for day_text, text in zip(fields[0::2], fields[1::2], strict=False):
+        if "status: " not in text:  # no status line (most commits): not worth parsing
+            continue
         message = parse_message(text)
         issues = [record for record in message.records if is_record_id(record) and kind_of(record) == "issue"]
         status = message.field("status")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from data.git import Git
 from data.kinds import KINDS
@@ -29,6 +30,15 @@ _NAME_LINE = re.compile(rf"^(?:{_LABELS}): (.+?)(?: \u2192 (.+))?$", re.MULTILIN
 _AUTHOR_LINE = re.compile(r"^\w+ \((?:public|internal|restricted)\) by (.+?): ", re.MULTILINE)
 _SEP, _END = "\x1f", "\x1e"
 _NONE = "(none)"
+
+
+def names_in(document: dict[str, Any]) -> set[str]:
+    """Every name written in a name field of a record or of its updates (`author`)."""
+    names = {value for name in NAME_FIELDS if isinstance(value := document.get(name), str) and value}
+    names.update(
+        update["author"] for update in document.get("updates", ()) if isinstance(update.get("author"), str)
+    )
+    return names
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from data.listing import Listing, TextIndex
     from data.people import PeopleSeen
     from data.published import ReportTag
+    from data.records import RecordStore
     from data.storage import RegisterDatabase
     from data.sync import SyncResult, SyncStatus
 
@@ -130,6 +131,8 @@ class Register:
         self._db: RegisterDatabase | None = None
         self._listing: Listing | None = None
         self._texts: Listing | None = None
+        self._records: RecordStore | None = None
+        self._listed: dict[Kind, tuple[Listing, int, list[dict[str, Any]]]] = {}
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
@@ -228,9 +231,7 @@ class Register:
     def reload(self) -> None:
         """Forget what is in memory; the next read loads from disk and git again."""
         self._settings = None
-        self._listing = self._texts = None
-        if self._db is not None:
-            self._db.register_storage.reload()
+        self._forget_loaded()
 
     # --- reading -----------------------------------------------------------------
 
@@ -251,6 +252,33 @@ class Register:
     def documents(self, kind: Kind) -> dict[str, dict[str, Any]]:
         """Every record of one kind as stored documents, by ID (do not modify)."""
         return self.db.register_storage.read()[table_name(kind)]
+
+    def listed(self, kind: Kind) -> list[dict[str, Any]]:
+        """Every record of one kind with its short fields only (no long texts,
+        no updates), from the listing: what figures and tables are made of
+        (made once for each state of the listing; do not modify)."""
+        listing = self.listing()
+        made = self._listed.get(kind)
+        if made is None or made[0] is not listing or made[1] != len(listing.changed):
+            made = self._listed[kind] = (listing, len(listing.changed), listing.documents(table_name(kind)))
+        return made[2]
+
+    def records(self, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The whole documents of these records, read one at a time in the order
+        given, from the record store (`data.records`); IDs of records the
+        register does not hold are skipped. Holds none of them."""
+        return self._record_store().documents(ids)
+
+    def people_in_records(self) -> set[str]:
+        """Every name the records hold in a name field or as an update's author."""
+        return self._record_store().people()
+
+    def _record_store(self) -> RecordStore:
+        if self._records is None:
+            from data.records import load_records
+
+            self._records = load_records(self.root, self.git)
+        return self._records
 
     def problems(self) -> dict[str, str]:
         """Files that could not be loaded: path → reason."""
@@ -497,6 +525,10 @@ class Register:
     def _forget_loaded(self) -> None:
         """Files changed under what is in memory: read them again when next needed."""
         self._listing = self._texts = None
+        self._listed = {}
+        if self._records is not None:
+            self._records.close()
+            self._records = None
         if self._db is not None:
             self._db.register_storage.reload()
 
@@ -532,6 +564,12 @@ class Register:
         for listing in (self._listing, self._texts):
             if listing is not None:
                 listing.put(documents)
+        if self._records is not None:
+            from data.records import stored_form
+
+            for document in documents:
+                table = table_of(document["id"])
+                self._records.put(table, document["id"], stored_form(table, document))
         if self._db is not None:
             for kind in KINDS.values():
                 batch = [document for document in documents if document["id"].startswith(kind.prefix + "-")]
@@ -750,8 +788,10 @@ class Register:
         """Records added or changed since a commit (a published report's)."""
         from data.changes_since import changes_since
 
-        current = {**self.documents("issue"), **self.documents("lesson")}
-        return changes_since(self.git, commit, current, self.settings.vocabulary)
+        return changes_since(self.git, commit, self._changed_record, self.settings.vocabulary)
+
+    def _changed_record(self, record_id: str) -> dict[str, Any] | None:
+        return next(self.records([record_id]), None)
 
     def people_in_history(self) -> PeopleSeen:
         """Every name any record's name field has held, and every commit author
