@@ -50,13 +50,14 @@ class PeopleSeen:
     """Each e-mail address and the name it was used with."""
 
 
-def people_in_history(git: Git) -> PeopleSeen:
+def people_in_history(git: Git, commits: str = "HEAD") -> PeopleSeen:
     """Every commit author and committer (name and e-mail), and every value a
-    name field took in any change Tracker committed."""
+    name field took in any change Tracker committed, in `commits` (a commit's
+    history, or a range `old..new`)."""
     seen = PeopleSeen()
     if git.head_commit() is None:
         return seen
-    output = git.run("log", f"--format=%an{_SEP}%ae{_SEP}%cn{_SEP}%ce{_SEP}%b{_END}").stdout
+    output = git.run("log", f"--format=%an{_SEP}%ae{_SEP}%cn{_SEP}%ce{_SEP}%b{_END}", commits, "--").stdout
     bodies = []
     for entry in output.decode("utf-8", "replace").split(_END):
         parts = entry.strip("\n").split(_SEP)

@@ -773,10 +773,11 @@ class Register:
         return audit_log(self.git, since=since, until=until, author=author)
 
     def status_history(self) -> dict[str, list[Transition]]:
-        """Every issue's status transitions, from git."""
-        from data.backlog import status_history
+        """Every issue's status transitions, from git (kept in `.tracker/`
+        between commands: `data.history_cache`)."""
+        from data.history_cache import kept_status_history
 
-        return status_history(self.git)
+        return kept_status_history(self.root, self.git)
 
     def latest_report(self) -> ReportTag | None:
         """The newest published report (its `report/…` tag)."""
@@ -796,12 +797,12 @@ class Register:
     def people_in_history(self) -> PeopleSeen:
         """Every name any record's name field has held, and every commit author
         and committer with their e-mail address (for the publication gate)."""
-        from data.people import people_in_history
+        from data.history_cache import kept_people_in_history
 
         # Read once per commit: the TUI's preview asks again at every change of choice.
         head = self.head()
         if self._people_seen is None or self._people_seen[0] != head:
-            self._people_seen = (head, people_in_history(self.git))
+            self._people_seen = (head, kept_people_in_history(self.root, self.git))
         return self._people_seen[1]
 
     def public_at(self, commit: str) -> set[str]:
