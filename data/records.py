@@ -36,7 +36,7 @@ import orjson
 from data.errors import DamagedFile
 from data.files import id_from_path, open_state_file, printable_path, table_of, temporary_for
 from data.git import Git
-from data.listing import _UNREADABLE, _plain_load
+from data.listing import _UNREADABLE, FIELDS, Row, _plain_load, row_of
 from data.load import (
     CACHE_FILE,
     RECORD_FOLDERS,
@@ -52,23 +52,35 @@ from data.people import names_in
 
 RECORDS_FILE = "records.bin"
 MAGIC = b"TRKREC\x00\x01"
-VERSION = (1, sys.version_info[:2])
+VERSION = (2, sys.version_info[:2])
 _HEADER_LENGTH = 8
 Names = tuple[str, ...]
 
 
-def stored_form(table: str, document: dict[str, Any]) -> tuple[Names, bytes]:
-    """What the store keeps of a validated record: its names and its JSON."""
-    return tuple(sorted(sys.intern(name) for name in names_in(document))), orjson.dumps(document)
+Stored = tuple[Row, Names, bytes]
+
+
+def stored_form(table: str, document: dict[str, Any]) -> Stored:
+    """What the store keeps of a validated record: its listing row, its names
+    and its JSON."""
+    names = tuple(sorted(sys.intern(name) for name in names_in(document)))
+    return row_of(table, document), names, orjson.dumps(document)
+
+
+def _tables() -> dict[str, dict[str, Any]]:
+    return {name: {} for name in RECORD_FOLDERS}
 
 
 @dataclass
 class RecordStore:
-    """Every valid record by table and ID: the names it holds (`names`), and
-    where its document is: in the open file (`located`, offset and length) or,
-    read again in this process, in memory (`loose`)."""
+    """Every valid record by table and ID: its short fields (`rows`, as the
+    listing keeps them: `data.listing.row_of`), the names it holds (`names`),
+    and where its document is: in the open file (`located`, offset and length)
+    or, read again in this process, in memory (`loose`). `changes` counts the
+    records put or forgotten since it was loaded."""
 
-    names: dict[str, dict[str, Names]] = field(default_factory=lambda: {name: {} for name in RECORD_FOLDERS})
+    rows: dict[str, dict[str, Row]] = field(default_factory=_tables)
+    names: dict[str, dict[str, Names]] = field(default_factory=_tables)
     located: dict[str, tuple[int, int]] = field(default_factory=dict)
     loose: dict[str, bytes] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
@@ -77,6 +89,12 @@ class RecordStore:
     source: str = "cache"
     folders: dict[str, int] = field(default_factory=dict)
     file: BinaryIO | None = None
+    changes: int = 0
+
+    def listed(self, table: str) -> list[dict[str, Any]]:
+        """Every record of a table with its short fields only, as documents."""
+        names = FIELDS[table]
+        return [dict(zip(names, row, strict=True)) for row in self.rows[table].values()]
 
     def encoded(self, record_id: str) -> bytes | None:
         """A record's document as JSON, or None when the store holds no such record."""
@@ -118,13 +136,16 @@ class RecordStore:
             self.file.close()
             self.file = None
 
-    def put(self, table: str, record_id: str, stored: tuple[Names, bytes]) -> None:
-        self.names[table][record_id], self.loose[record_id] = stored
+    def put(self, table: str, record_id: str, stored: Stored) -> None:
+        self.rows[table][record_id], self.names[table][record_id], self.loose[record_id] = stored
+        self.changes += 1
 
     def forget(self, table: str, record_id: str) -> None:
+        self.rows[table].pop(record_id, None)
         self.names[table].pop(record_id, None)
         self.loose.pop(record_id, None)
         self.located.pop(record_id, None)
+        self.changes += 1
 
     def reread(self, root: Path, relative: str) -> None:
         """Put one record file's content in as it is on disk now."""
@@ -165,18 +186,16 @@ def _read_header(handle: BinaryIO) -> RecordStore | None:
     size = os.fstat(handle.fileno()).st_size
     store = RecordStore(file=handle)
     for table in RECORD_FOLDERS:
-        ids, offsets, lengths, names = data["tables"][table]
-        if not len(ids) == len(offsets) == len(lengths) == len(names):
+        ids, offsets, lengths, names, rows = data["tables"][table]
+        if not len(ids) == len(offsets) == len(lengths) == len(names) == len(rows):
             return None
-        for record_id, offset, count, held in zip(ids, offsets, lengths, names, strict=True):
-            if (
-                type(record_id) is not str
-                or type(held) is not tuple
-                or offset < 0
-                or body + offset + count > size
-            ):
+        width = len(FIELDS[table])
+        for record_id, offset, count, held, row in zip(ids, offsets, lengths, names, rows, strict=True):
+            if type(record_id) is not str or type(held) is not tuple or type(row) is not tuple:
                 return None
-            store.names[table][record_id] = held
+            if len(row) != width or row[0] != record_id or offset < 0 or body + offset + count > size:
+                return None
+            store.rows[table][record_id], store.names[table][record_id] = row, held
             store.located[record_id] = (body + offset, count)
     tree = data["tree"]
     if tree is not None and not isinstance(tree, str):
@@ -189,18 +208,19 @@ def _read_header(handle: BinaryIO) -> RecordStore | None:
 
 def _write(path: Path, store: RecordStore) -> None:
     """Write the store out whole, then read its documents from the new file."""
-    tables: dict[str, tuple[list[str], list[int], list[int], list[Names]]] = {}
+    tables: dict[str, tuple[list[str], list[int], list[int], list[Names], list[Row]]] = {}
     order: list[str] = []
     offset = 0
     for table, held in store.names.items():
         ids, offsets, lengths = list(held), [], []
+        rows = store.rows[table]
         for record_id in ids:
             place = store.located.get(record_id)
             length = place[1] if place is not None else len(store.loose[record_id])
             offsets.append(offset)
             lengths.append(length)
             offset += length
-        tables[table] = (ids, offsets, lengths, list(held.values()))
+        tables[table] = (ids, offsets, lengths, list(held.values()), [rows[record_id] for record_id in ids])
         order += ids
     header = pickle.dumps(
         {
@@ -247,7 +267,7 @@ def _rebuilt(root: Path, git: Git, head_tree: str | None) -> RecordStore:
             loaded = _from_blobs(git, head_tree, stored_form)
         for table, entries in loaded.tables.items():
             for record_id, stored in entries.items():
-                store.put(table, record_id, cast(tuple[Names, bytes], stored))
+                store.put(table, record_id, cast(Stored, stored))
     store.problems = dict(loaded.problems)
     return store
 
@@ -261,7 +281,7 @@ def load_records(root: Path, git: Git) -> RecordStore:
         git,
         lambda: _read(path),
         lambda head_tree: _rebuilt(root, git, head_tree),
-        lambda store: store.names,
+        lambda store: store.rows,
         lambda store, relative: store.reread(root, relative),
         lambda store: _write(path, store),
     )

@@ -354,3 +354,15 @@ def test_the_record_store_follows_a_save_and_a_hand_edit(tmp_path: Path) -> None
     again = Register.open(register.root)
     assert next(again.records([issue]))["updates"][-1]["text"] == "Agreed by Alba Wren"
     _same_as_whole_documents(again)
+
+
+def test_a_damaged_or_cut_short_record_store_is_built_again_not_believed(tmp_path: Path) -> None:
+    register = streaming_register(tmp_path / "r", 6, issues=12, lessons=3)
+    expected = {name: export_text(register, name, audience) for name, audience in EXPORTS}
+    store = register.root / ".tracker" / "records.bin"
+    assert store.is_file()
+    whole = store.read_bytes()
+    for damaged in (whole[: len(whole) - 40], b"TRKREC\x00\x01" + b"\xff" * 64, b"not a store"):
+        store.write_bytes(damaged)
+        again = Register.open(register.root)
+        assert {name: export_text(again, name, audience) for name, audience in EXPORTS} == expected

@@ -132,7 +132,7 @@ class Register:
         self._listing: Listing | None = None
         self._texts: Listing | None = None
         self._records: RecordStore | None = None
-        self._listed: dict[Kind, tuple[Listing, int, list[dict[str, Any]]]] = {}
+        self._listed: dict[Kind, tuple[RecordStore, int, list[dict[str, Any]]]] = {}
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
@@ -255,12 +255,13 @@ class Register:
 
     def listed(self, kind: Kind) -> list[dict[str, Any]]:
         """Every record of one kind with its short fields only (no long texts,
-        no updates), from the listing: what figures and tables are made of
-        (made once for each state of the listing; do not modify)."""
-        listing = self.listing()
+        no updates): what figures and tables are made of. From the record
+        store's own listing rows, so they are always of the records `records`
+        reads (made once for each state of the store; do not modify)."""
+        store = self._record_store()
         made = self._listed.get(kind)
-        if made is None or made[0] is not listing or made[1] != len(listing.changed):
-            made = self._listed[kind] = (listing, len(listing.changed), listing.documents(table_name(kind)))
+        if made is None or made[0] is not store or made[1] != store.changes:
+            made = self._listed[kind] = (store, store.changes, store.listed(table_name(kind)))
         return made[2]
 
     def records(self, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
