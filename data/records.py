@@ -28,6 +28,8 @@ import pickle
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -108,8 +110,11 @@ class RecordStore:
     def documents(self, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
         """The whole documents of these records, one at a time, in the order
         asked (records the store does not hold are skipped)."""
+        ahead = _ReadAhead(self)
         for record_id in ids:
-            raw = self.encoded(record_id)
+            raw: bytes | memoryview | None = self.loose.get(record_id)
+            if raw is None:
+                raw = ahead.read(record_id)
             if raw is None:
                 continue
             try:
@@ -161,6 +166,36 @@ class RecordStore:
                 self.put(table, key, stored_form(table, document))
 
 
+READ_AHEAD = 1 << 20
+"""Records asked for in the order the file holds them (an export's) are read a
+mebibyte at a time; a record asked for out of that order is read alone."""
+
+
+class _ReadAhead:
+    """Reads records' documents from a store's file, a block at a time while
+    they are asked for in the file's order."""
+
+    def __init__(self, store: RecordStore):
+        self.store = store
+        self.block = memoryview(b"")
+        self.start = 0
+        self.end: int | None = None
+
+    def read(self, record_id: str) -> memoryview | None:
+        place = self.store.located.get(record_id)
+        if place is None or self.store.file is None:
+            return None
+        offset, length = place
+        inside = offset - self.start
+        if inside < 0 or inside + length > len(self.block):
+            following = self.end is None or self.end <= offset < self.end + READ_AHEAD
+            size = max(length, READ_AHEAD) if following else length
+            self.block = memoryview(os.pread(self.store.file.fileno(), size, offset))
+            self.start, inside = offset, 0
+        self.end = offset + length
+        return self.block[inside : inside + length]
+
+
 def _read(path: Path) -> RecordStore | None:
     handle = open_state_file(path)
     if handle is None:
@@ -187,16 +222,13 @@ def _read_header(handle: BinaryIO) -> RecordStore | None:
     store = RecordStore(file=handle)
     for table in RECORD_FOLDERS:
         ids, offsets, lengths, names, rows = data["tables"][table]
-        if not len(ids) == len(offsets) == len(lengths) == len(names) == len(rows):
+        if not _well_formed(table, ids, offsets, lengths, names, rows, size - body):
             return None
-        width = len(FIELDS[table])
-        for record_id, offset, count, held, row in zip(ids, offsets, lengths, names, rows, strict=True):
-            if type(record_id) is not str or type(held) is not tuple or type(row) is not tuple:
-                return None
-            if len(row) != width or row[0] != record_id or offset < 0 or body + offset + count > size:
-                return None
-            store.rows[table][record_id], store.names[table][record_id] = row, held
-            store.located[record_id] = (body + offset, count)
+        store.rows[table] = dict(zip(ids, rows, strict=True))
+        store.names[table] = dict(zip(ids, names, strict=True))
+        store.located.update(
+            zip(ids, zip(map(add, offsets, repeat(body)), lengths, strict=True), strict=True)
+        )
     tree = data["tree"]
     if tree is not None and not isinstance(tree, str):
         return None
@@ -204,6 +236,31 @@ def _read_header(handle: BinaryIO) -> RecordStore | None:
     store.folders = {str(key): int(value) for key, value in data["folders"].items()}
     store.problems = {str(path): str(reason) for path, reason in data["problems"].items()}
     return store
+
+
+def _well_formed(
+    table: str,
+    ids: list[Any],
+    offsets: list[Any],
+    lengths: list[Any],
+    names: list[Any],
+    rows: list[Any],
+    body: int,
+) -> bool:
+    """Every entry an ID (text) with its place inside the body, its names and
+    its listing row of the table's width, holding that ID first. (Checked a
+    column at a time in C: a check per record in Python costs 50 ms a load.)"""
+    if not len(ids) == len(offsets) == len(lengths) == len(names) == len(rows):
+        return False
+    if not ids:
+        return True
+    if set(map(type, ids)) != {str} or set(map(type, names)) != {tuple} or set(map(type, rows)) != {tuple}:
+        return False
+    if set(map(type, offsets)) != {int} or set(map(type, lengths)) != {int}:
+        return False
+    if min(offsets) < 0 or min(lengths) < 0 or max(map(add, offsets, lengths)) > body:
+        return False
+    return set(map(len, rows)) == {len(FIELDS[table])} and list(map(itemgetter(0), rows)) == ids
 
 
 def _write(path: Path, store: RecordStore) -> None:

@@ -96,6 +96,7 @@ class ReportInput:
     actions: list[Action] = field(default_factory=list)
     vulnerable: Vulnerable | None = None
     _open: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
+    _resolved: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
 
     def is_open(self, issue: dict[str, Any], on: date | None = None) -> bool:
         day = (on or self.period.end).isoformat()
@@ -383,12 +384,15 @@ def _headline(data: ReportInput) -> list[str]:
 
 
 def _resolved_issues(data: ReportInput, every: bool = False) -> list[dict[str, Any]]:
-    words = data.settings.vocabulary
-    return [
-        issue
-        for issue in (data.every_issue if every else data.issues)
-        if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))
-    ]
+    """Issues resolved in the period the audience may see, or (`every`) all of them."""
+    if every not in data._resolved:
+        words = data.settings.vocabulary
+        data._resolved[every] = [
+            issue
+            for issue in (data.every_issue if every else data.issues)
+            if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))
+        ]
+    return data._resolved[every]
 
 
 def _limited(items: list[Any], what: str) -> tuple[list[Any], list[str]]:
