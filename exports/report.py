@@ -97,6 +97,7 @@ class ReportInput:
     vulnerable: Vulnerable | None = None
     _open: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
     _resolved: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
+    _ranks: tuple[dict[str, int], int] | None = None
 
     def is_open(self, issue: dict[str, Any], on: date | None = None) -> bool:
         day = (on or self.period.end).isoformat()
@@ -119,8 +120,12 @@ class ReportInput:
         return (self.period.end - date.fromisoformat(issue["raised_on"])).days
 
     def severity_rank(self, issue: dict[str, Any]) -> int:
-        order = self.settings.vocabulary.severities
-        return order.index(issue["severity"]) if issue["severity"] in order else len(order)
+        """Where an issue's severity stands in the register's order (unknown ones last)."""
+        if self._ranks is None:
+            order = self.settings.vocabulary.severities
+            self._ranks = ({severity: order.index(severity) for severity in order}, len(order))
+        ranks, last = self._ranks
+        return ranks.get(issue["severity"], last)
 
     def intro(self, section: str) -> list[str]:
         wording = self.settings.report.sections.get(section)
