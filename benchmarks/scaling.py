@@ -120,6 +120,15 @@ def measure(issues: int, tracker: list[str], repeat: int, tui: bool) -> dict[str
     row("list receipts (free text)", ["list", "receipts"], repeat)
     row("show ID", ["show", first_issue(run)], repeat)
     row("add (with its commit)", ["add", "Bench title", "--severity", "high", "--area", "finance"], repeat)
+    report = ["export", "-o", str(WORK / "scaling-export.md")]
+    row("export", report, 1)  # builds the record store and the kept history
+    rows.pop("export")
+    row("export public report, whole register", report, repeat)
+    row(
+        "export public CSV, every issue",
+        ["export", "--format", "csv", "-o", str(WORK / "scaling.csv")],
+        repeat,
+    )
     row(
         "list with no cache (fresh clone)",
         ["list", "status:open", "severity:high"],

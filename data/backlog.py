@@ -50,16 +50,19 @@ class TrendPoint:
     closed: int
 
 
-def status_history(git: Git) -> dict[str, list[Transition]]:
-    """Every issue's status transitions from git, oldest first (one git call)."""
+def status_history(git: Git, commits: str = "HEAD") -> dict[str, list[Transition]]:
+    """Every issue's status transitions from git, oldest first (one git call),
+    in `commits` (a commit's history, or a range `old..new`)."""
     if git.head_commit() is None:
         return {}
     # No pathspec: every commit in a register is Tracker's, and limiting by path would
     # make git compare trees for each of them, several times slower than reading messages.
-    output = git.run("log", "--reverse", "--no-merges", "--format=%x00%as%x00%B")
+    output = git.run("log", "--reverse", "--no-merges", "--format=%x00%as%x00%B", commits, "--")
     history: dict[str, list[Transition]] = defaultdict(list)
     fields = output.stdout.decode("utf-8", "replace").split(_NUL)[1:]
     for day_text, text in zip(fields[0::2], fields[1::2], strict=False):
+        if "status: " not in text:  # no status line (most commits): not worth parsing
+            continue
         message = parse_message(text)
         issues = [record for record in message.records if is_record_id(record) and kind_of(record) == "issue"]
         status = message.field("status")

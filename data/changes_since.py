@@ -9,6 +9,7 @@ changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,10 @@ def _old_documents(git: Git, commit: str, paths: list[str]) -> dict[str, dict[st
 
 
 def changes_since(
-    git: Git, commit: str, current: dict[str, dict[str, Any]], words: Vocabulary
+    git: Git, commit: str, current: Callable[[str], dict[str, Any] | None], words: Vocabulary
 ) -> list[Change]:
-    """Records added or changed between `commit` and the register's files now."""
+    """Records added or changed between `commit` and the register's files now
+    (`current(record_id)`: a record's document now, or None when it has none)."""
     output = git.run("diff", "--name-status", "--no-renames", "-z", commit, "--", "issues", "lessons")
     fields = output.stdout.decode("utf-8", "surrogateescape").split("\0")
     statuses = dict(zip(fields[1::2], fields[0::2], strict=False))
@@ -62,7 +64,7 @@ def changes_since(
     changes = []
     for path, status in sorted(statuses.items()):
         record_id = id_from_path(path)
-        new = current.get(record_id) if record_id else None
+        new = current(record_id) if record_id else None
         if record_id is None or new is None or status not in ("A", "M"):
             continue
         old = olds.get(path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from data.git import Git
 from data.kinds import KINDS
@@ -31,6 +32,15 @@ _SEP, _END = "\x1f", "\x1e"
 _NONE = "(none)"
 
 
+def names_in(document: dict[str, Any]) -> set[str]:
+    """Every name written in a name field of a record or of its updates (`author`)."""
+    names = {value for name in NAME_FIELDS if isinstance(value := document.get(name), str) and value}
+    names.update(
+        update["author"] for update in document.get("updates", ()) if isinstance(update.get("author"), str)
+    )
+    return names
+
+
 @dataclass
 class PeopleSeen:
     """Names and e-mail addresses found in the register's history."""
@@ -40,13 +50,14 @@ class PeopleSeen:
     """Each e-mail address and the name it was used with."""
 
 
-def people_in_history(git: Git) -> PeopleSeen:
+def people_in_history(git: Git, commits: str = "HEAD") -> PeopleSeen:
     """Every commit author and committer (name and e-mail), and every value a
-    name field took in any change Tracker committed."""
+    name field took in any change Tracker committed, in `commits` (a commit's
+    history, or a range `old..new`)."""
     seen = PeopleSeen()
     if git.head_commit() is None:
         return seen
-    output = git.run("log", f"--format=%an{_SEP}%ae{_SEP}%cn{_SEP}%ce{_SEP}%b{_END}").stdout
+    output = git.run("log", f"--format=%an{_SEP}%ae{_SEP}%cn{_SEP}%ce{_SEP}%b{_END}", commits, "--").stdout
     bodies = []
     for entry in output.decode("utf-8", "replace").split(_END):
         parts = entry.strip("\n").split(_SEP)

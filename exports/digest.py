@@ -31,16 +31,16 @@ def build_digest(
     """The lessons digest as markdown, for lessons logged between `start` and `end`."""
     today = today or date.today()
     end = end or today
-    lessons_all = list(register.documents("lesson").values())
-    issues_all = list(register.documents("issue").values())
-    rules = gate or Gate.for_register(audience, register, issues_all, lessons_all)
+    rules = gate or Gate.for_register(audience, register)
     in_period = [
         lesson
-        for lesson in lessons_all
+        for lesson in register.listed("lesson")
         if (start is None or lesson["logged_on"] >= start.isoformat())
         and lesson["logged_on"] <= end.isoformat()
     ]
-    lessons = [rules.view(lesson) for lesson in in_period if rules.shows(lesson)]
+    # Whole lessons (their texts) are read only for those the digest shows.
+    shown = register.records(lesson["id"] for lesson in in_period if rules.shows(lesson))
+    lessons = [rules.view(lesson) for lesson in shown]
     withheld = len(in_period) - len(lessons)
     lines = _header(register, rules, start, end, today)
     lines += _summary(lessons, withheld if rules.public else 0)

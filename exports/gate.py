@@ -25,14 +25,13 @@ audience sees every record and field, with names, cleaned of control characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from data.fields import PublicationClass
 from data.ids import Kind, kind_of
 from data.kinds import KINDS, label
-from data.people import NAME_FIELDS as HISTORY_NAME_FIELDS
 from data.people import PeopleSeen
 from data.settings import RegisterSettings
 from data.text import clean_text
@@ -55,7 +54,6 @@ UPDATE_FIELDS: dict[str, PublicationClass] = {
 }
 """An update's fields and their publication classes."""
 PUBLIC_UPDATE_FIELDS: tuple[str, ...] = tuple(UPDATE_FIELDS)
-NAME_FIELDS: frozenset[str] = frozenset(HISTORY_NAME_FIELDS)
 WITHHELD_REASONS = {
     "restricted": "restricted records hold information that must not be published, such as "
     "security weaknesses or details about individuals",
@@ -68,6 +66,10 @@ class PeopleSource(Protocol):
 
     @property
     def settings(self) -> RegisterSettings: ...
+
+    def listed(self, kind: Kind) -> Sequence[dict[str, Any]]: ...
+
+    def people_in_records(self) -> set[str]: ...
 
     def people_in_history(self) -> PeopleSeen: ...
 
@@ -97,22 +99,6 @@ class Withheld:
         return sum(self.records.values())
 
 
-def people_in(documents: Iterable[dict[str, Any]]) -> set[str]:
-    """Every name written in a name field of these records or their updates."""
-    names: set[str] = set()
-    for document in documents:
-        for name in NAME_FIELDS:
-            value = document.get(name)
-            if isinstance(value, str) and value:
-                names.add(value)
-        names.update(
-            update["author"]
-            for update in document.get("updates", ())
-            if isinstance(update.get("author"), str)
-        )
-    return names
-
-
 class Gate:
     """The publication rules for one audience over one register."""
 
@@ -140,13 +126,16 @@ class Gate:
         cls, audience: Audience, register: PeopleSource, *tables: Iterable[dict[str, Any]]
     ) -> Gate:
         """The gate for a register: its people index from `[people]`, every name
-        field of these records, and the names and e-mail addresses in its history."""
-        documents = [document for table in tables for document in table]
-        published = [d["id"] for d in documents if d.get("visibility") == "public"]
+        its records hold (`data.people.names_in`, from the register, which knows
+        them without reading whole records) and the names and e-mail addresses in
+        its history. Links publish to the public records among `tables` (short
+        fields are enough; every record in the register when none are given)."""
+        listed = tables or tuple(register.listed(kind) for kind in KINDS)
+        published = [d["id"] for table in listed for d in table if d.get("visibility") == "public"]
         if audience != "public":
             return cls(audience, register.settings, (), published)
         seen = register.people_in_history()
-        names = people_in(documents) | seen.names
+        names = register.people_in_records() | seen.names
         return cls(audience, register.settings, names, published, seen.emails, register.accepted_words())
 
     @property

@@ -4,11 +4,16 @@
 answers these questions (in the application, the register service,
 `tracker.register.Register`; in tests, the same), the way Harlequin's app
 talks to an abstract connection.
+
+Figures (counts, statuses, dates, severities, areas, visibility) come from
+`listed`, every record's short fields; whole records (long texts, updates)
+are read with `records`, one at a time, only for the records an export
+describes, so an export of the whole register never holds every document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -30,8 +35,17 @@ class RegisterReader(Protocol):
     def settings(self) -> RegisterSettings:
         """The register's settings (`tracker.toml`)."""
 
-    def documents(self, kind: Kind) -> Mapping[str, Document]:
-        """Every record of one kind as stored documents, by ID (not to be modified)."""
+    def listed(self, kind: Kind) -> Sequence[Document]:
+        """Every valid record of one kind with its short fields only: no long
+        texts (`data.kinds`: `long`) and no updates."""
+
+    def records(self, ids: Iterable[str]) -> Iterator[Document]:
+        """The whole documents of these records, one at a time, in the order
+        given (IDs of records the register does not hold are skipped); not to be
+        modified."""
+
+    def people_in_records(self) -> set[str]:
+        """Every name the records hold in a name field or as an update's author."""
 
     def query(self, text: str, kind: Kind, today: date | None = None) -> Query:
         """A query in the language of `tracker list`, compiled for this register."""

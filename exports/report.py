@@ -2,8 +2,9 @@
 resolved, what it costs, what was learned and what was withheld, for a period
 and an audience.
 
-`gather` reads the register once (records, git history, the published
-reports) and sets up the publication gate (`exports.gate`); each `_section`
+`gather` reads the register once (every record's short fields for the
+figures, whole records one at a time for their updates, git history, the
+published reports) and sets up the publication gate (`exports.gate`); each `_section`
 function then turns that into markdown through `exports.markdown`, which
 escapes all user text. Every value from a record or from the register's
 wording passes the gate. Figures (the headline, counts, costs, the backlog,
@@ -74,7 +75,9 @@ class Vulnerable:
 @dataclass
 class ReportInput:
     """Everything a report is built from: every issue for the figures, the ones
-    the audience may see for the descriptions, and the gate for every value."""
+    the audience may see for the descriptions (short fields only: no long
+    texts, no updates), the actions and decisions taken in the period, and the
+    gate for every value."""
 
     settings: RegisterSettings
     gate: Gate
@@ -90,8 +93,11 @@ class ReportInput:
     last_report: ReportTag | None
     changes: list[Change]
     withdrawn: dict[str, int]
+    actions: list[Action] = field(default_factory=list)
     vulnerable: Vulnerable | None = None
     _open: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
+    _resolved: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
+    _ranks: tuple[dict[str, int], int] | None = None
 
     def is_open(self, issue: dict[str, Any], on: date | None = None) -> bool:
         day = (on or self.period.end).isoformat()
@@ -114,8 +120,12 @@ class ReportInput:
         return (self.period.end - date.fromisoformat(issue["raised_on"])).days
 
     def severity_rank(self, issue: dict[str, Any]) -> int:
-        order = self.settings.vocabulary.severities
-        return order.index(issue["severity"]) if issue["severity"] in order else len(order)
+        """Where an issue's severity stands in the register's order (unknown ones last)."""
+        if self._ranks is None:
+            order = self.settings.vocabulary.severities
+            self._ranks = ({severity: order.index(severity) for severity in order}, len(order))
+        ranks, last = self._ranks
+        return ranks.get(issue["severity"], last)
 
     def intro(self, section: str) -> list[str]:
         wording = self.settings.report.sections.get(section)
@@ -134,8 +144,8 @@ def gather(
     register: RegisterReader, audience: Audience, period: Period, today: date, gate: Gate | None = None
 ) -> ReportInput:
     """Read the register once and set up the publication gate for `audience`."""
-    issues_all = list(register.documents("issue").values())
-    lessons_all = list(register.documents("lesson").values())
+    issues_all = list(register.listed("issue"))
+    lessons_all = list(register.listed("lesson"))
     settings = register.settings
     gate = gate or Gate.for_register(audience, register, issues_all, lessons_all)
     withheld = Withheld()
@@ -147,9 +157,11 @@ def gather(
                 withheld.add(kind, document.get("visibility", "internal"))
                 continue
             shown.append(document)
-            withheld.updates += sum(not gate.shows(update) for update in document.get("updates", ()))
     end = period.end.isoformat()
     every_issue = [issue for issue in issues_all if issue["raised_on"] <= end]
+    actions = _updates(
+        register, gate, period, issues + lessons, {i["id"] for i in issues if i["raised_on"] <= end}, withheld
+    )
     issues = [issue for issue in issues if issue["raised_on"] <= end]
     history = register.status_history()
     words = settings.vocabulary
@@ -178,10 +190,44 @@ def gather(
         last,
         changes,
         withdrawn,
+        actions,
     )
     if gate.public:
         data.vulnerable = _vulnerable(data, backlog, reports)
     return data
+
+
+Action = tuple[str, str, dict[str, Any]]
+"""An action or decision the audience may see: when, on which issue, the update."""
+
+
+def _updates(
+    register: RegisterReader,
+    gate: Gate,
+    period: Period,
+    shown: list[dict[str, Any]],
+    reported: set[str],
+    withheld: Withheld,
+) -> list[Action]:
+    """The one pass over whole records: the updates of the records the audience
+    sees, each record read and dropped in turn. Counts the updates withheld from
+    them and returns the actions and decisions taken in the period on the
+    `reported` issues."""
+    wanted = shown if gate.public else [d for d in shown if d["id"] in reported]
+    taken: list[Action] = []
+    for document in register.records(d["id"] for d in wanted):
+        updates = document.get("updates", ())
+        withheld.updates += sum(not gate.shows(update) for update in updates)
+        if document["id"] not in reported:
+            continue
+        for update in updates:
+            if (
+                update["kind"] in ("action", "decision")
+                and gate.shows(update)
+                and period.holds(update["at"][:10])
+            ):
+                taken.append((update["at"], document["id"], update))
+    return taken
 
 
 def _withdrawn(register: RegisterReader, last: ReportTag, documents: list[dict[str, Any]]) -> dict[str, int]:
@@ -343,12 +389,15 @@ def _headline(data: ReportInput) -> list[str]:
 
 
 def _resolved_issues(data: ReportInput, every: bool = False) -> list[dict[str, Any]]:
-    words = data.settings.vocabulary
-    return [
-        issue
-        for issue in (data.every_issue if every else data.issues)
-        if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))
-    ]
+    """Issues resolved in the period the audience may see, or (`every`) all of them."""
+    if every not in data._resolved:
+        words = data.settings.vocabulary
+        data._resolved[every] = [
+            issue
+            for issue in (data.every_issue if every else data.issues)
+            if words.is_closed(issue["status"]) and data.period.holds(issue.get("closed_on"))
+        ]
+    return data._resolved[every]
 
 
 def _limited(items: list[Any], what: str) -> tuple[list[Any], list[str]]:
@@ -677,15 +726,7 @@ def _lessons(data: ReportInput) -> list[str]:
 
 
 def _actions(data: ReportInput) -> list[str]:
-    taken = []
-    for issue in data.issues:
-        for update in issue.get("updates", ()):
-            if (
-                update["kind"] in ("action", "decision")
-                and data.gate.shows(update)
-                and data.period.holds(update["at"][:10])
-            ):
-                taken.append((update["at"], issue["id"], update))
+    taken = list(data.actions)
     if not taken:
         return []
     taken.sort(key=lambda item: (item[0], item[1]), reverse=True)

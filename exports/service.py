@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from data.ids import Kind
-from data.kinds import KINDS
 from data.text import one_line
 from exports.gate import Audience, Gate
 from exports.reader import RegisterReader
@@ -50,8 +49,7 @@ class Export:
 
 def render(register: RegisterReader, request: ExportRequest) -> Export:
     """The export's text, summary and review; every value goes through one gate."""
-    documents = {kind: register.documents(kind) for kind in KINDS}
-    gate = Gate.for_register(request.audience, register, *(table.values() for table in documents.values()))
+    gate = Gate.for_register(request.audience, register)
     if request.kind in DOCUMENT_KINDS:
         return _document(register, request, gate)
     from exports import tabular

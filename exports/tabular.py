@@ -51,13 +51,18 @@ def select(
 ) -> tuple[list[dict[str, Any]], int]:
     """Records matching `query` as the audience may see them, and how many
     records of this kind were withheld from the audience."""
-    every = {name: register.documents(name) for name in KINDS}
-    rules = gate or Gate.for_register(audience, register, *(table.values() for table in every.values()))
-    documents = every[kind]
-    views = [rules.view(document) for document in documents.values() if rules.shows(document)]
-    withheld = len(documents) - len(views)
+    rules = gate or Gate.for_register(audience, register)
+    listed = register.listed(kind)
     matches = register.query(query, kind)
-    found = [view for view in views if matches(view)]
+    # Whole records are read one at a time, only those the audience may see,
+    # and each is kept only when it matches.
+    found, viewed = [], 0
+    for document in register.records(d["id"] for d in listed if rules.shows(d)):
+        view = rules.view(document)
+        viewed += 1
+        if matches(view):
+            found.append(view)
+    withheld = len(listed) - viewed
     if sort:
         found.sort(key=sort_key(sort.lstrip("-"), register.settings.vocabulary), reverse=sort.startswith("-"))
     else:

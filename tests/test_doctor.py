@@ -145,15 +145,17 @@ def test_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(busy_reg
     live = folder / f".{issue_id}.json.{os.getpid()}.0badc0de.tmp"
     cache_leftover = busy_register.root / STATE_DIR / ".cache.json.999999999.0badc0de.tmp"
     listing_leftover = busy_register.root / STATE_DIR / ".texts.pickle.999999999.1f2e3d4c.tmp"
+    store_leftover = busy_register.root / STATE_DIR / ".records.bin.999999999.2a3b4c5d.tmp"
     not_ours = folder / "notes.tmp"
-    for path in (dead, live, cache_leftover, listing_leftover, not_ours):
+    for path in (dead, live, cache_leftover, listing_leftover, store_leftover, not_ours):
         path.write_bytes(b"half a record")
 
     found = examine(busy_register.root)
     fixed = examine(busy_register.root, fix=True)
 
-    assert len(_problems(found, "temporary")) == 3
+    assert len(_problems(found, "temporary")) == 4
     assert not dead.exists() and not cache_leftover.exists() and not listing_leftover.exists()
+    assert not store_leftover.exists()
     assert live.exists() and not_ours.exists()
     assert not _problems(fixed, "temporary")
 
@@ -305,6 +307,9 @@ def test_every_atomic_write_names_its_temporary_file_one_way(tmp_path: Path) -> 
         "cache.json",
         "listing.pickle",
         "texts.pickle",
+        "records.bin",
+        "status-history.pickle",
+        "people-history.pickle",
         "pending.json",
         "sync.json",
     ):

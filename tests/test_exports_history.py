@@ -131,7 +131,8 @@ def test_changes_since_the_tag_list_opened_resolved_and_changed(tmp_path: Path) 
     added = register.add_issue(title="Brand new", visibility="public")
     current = register.documents("issue")
     changes = {
-        c.record_id: c for c in changes_since(register.git, tag.commit, current, register.settings.vocabulary)
+        c.record_id: c
+        for c in changes_since(register.git, tag.commit, current.get, register.settings.vocabulary)
     }
     assert changes[issue_id].what == "resolved"
     assert changes[still_open].what == "changed" and changes[still_open].fields == ("severity",)

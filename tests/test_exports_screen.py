@@ -191,14 +191,21 @@ def test_the_screens_workers_use_the_register_only_while_holding_its_lock(regist
     hostile_register(register)
     lock = threading.RLock()
     unlocked: list[str] = []
-    reader = register.documents
+    read: list[str] = []
 
-    def documents(kind):  # type: ignore[no-untyped-def]
-        if threading.current_thread() is not threading.main_thread() and not lock._is_owned():  # type: ignore[attr-defined]
-            unlocked.append(kind)
-        return reader(kind)
+    def checked(name: str):  # type: ignore[no-untyped-def]
+        reader = getattr(register, name)
 
-    register.documents = documents  # type: ignore[method-assign]
+        def reading(*args):  # type: ignore[no-untyped-def]
+            read.append(name)
+            if threading.current_thread() is not threading.main_thread() and not lock._is_owned():  # type: ignore[attr-defined]
+                unlocked.append(name)
+            return reader(*args)
+
+        return reading
+
+    for name in ("listed", "records", "people_in_records"):
+        setattr(register, name, checked(name))
 
     class LockedApp(ExportApp):
         register_lock = lock
@@ -210,4 +217,4 @@ def test_the_screens_workers_use_the_register_only_while_holding_its_lock(regist
             assert "markup" in app.screen.query_one(Markdown).source
 
     asyncio.run(main())
-    assert unlocked == []
+    assert {"listed", "records", "people_in_records"} <= set(read) and unlocked == []

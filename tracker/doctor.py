@@ -27,7 +27,18 @@ from data.ids import is_record_id
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
 from data.lock import WriterLock, git_running
 
-STATE_FILES = frozenset({"cache.json", "listing.pickle", "texts.pickle", "pending.json", "sync.json"})
+STATE_FILES = frozenset(
+    {
+        "cache.json",
+        "listing.pickle",
+        "texts.pickle",
+        "records.bin",
+        "status-history.pickle",
+        "people-history.pickle",
+        "pending.json",
+        "sync.json",
+    }
+)
 LOCK_WAIT_SECONDS = 2.0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from data.listing import Listing, TextIndex
     from data.people import PeopleSeen
     from data.published import ReportTag
+    from data.records import RecordStore
     from data.storage import RegisterDatabase
     from data.sync import SyncResult, SyncStatus
 
@@ -130,6 +131,8 @@ class Register:
         self._db: RegisterDatabase | None = None
         self._listing: Listing | None = None
         self._texts: Listing | None = None
+        self._records: RecordStore | None = None
+        self._listed: dict[Kind, tuple[RecordStore, int, list[dict[str, Any]]]] = {}
         self.acting_as: Identity | None = None
         self.clock: Callable[[], datetime] | None = None
         self.notices: list[str] = []
@@ -228,9 +231,7 @@ class Register:
     def reload(self) -> None:
         """Forget what is in memory; the next read loads from disk and git again."""
         self._settings = None
-        self._listing = self._texts = None
-        if self._db is not None:
-            self._db.register_storage.reload()
+        self._forget_loaded()
 
     # --- reading -----------------------------------------------------------------
 
@@ -251,6 +252,34 @@ class Register:
     def documents(self, kind: Kind) -> dict[str, dict[str, Any]]:
         """Every record of one kind as stored documents, by ID (do not modify)."""
         return self.db.register_storage.read()[table_name(kind)]
+
+    def listed(self, kind: Kind) -> list[dict[str, Any]]:
+        """Every record of one kind with its short fields only (no long texts,
+        no updates): what figures and tables are made of. From the record
+        store's own listing rows, so they are always of the records `records`
+        reads (made once for each state of the store; do not modify)."""
+        store = self._record_store()
+        made = self._listed.get(kind)
+        if made is None or made[0] is not store or made[1] != store.changes:
+            made = self._listed[kind] = (store, store.changes, store.listed(table_name(kind)))
+        return made[2]
+
+    def records(self, ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The whole documents of these records, read one at a time in the order
+        given, from the record store (`data.records`); IDs of records the
+        register does not hold are skipped. Holds none of them."""
+        return self._record_store().documents(ids)
+
+    def people_in_records(self) -> set[str]:
+        """Every name the records hold in a name field or as an update's author."""
+        return self._record_store().people()
+
+    def _record_store(self) -> RecordStore:
+        if self._records is None:
+            from data.records import load_records
+
+            self._records = load_records(self.root, self.git)
+        return self._records
 
     def problems(self) -> dict[str, str]:
         """Files that could not be loaded: path → reason."""
@@ -497,6 +526,10 @@ class Register:
     def _forget_loaded(self) -> None:
         """Files changed under what is in memory: read them again when next needed."""
         self._listing = self._texts = None
+        self._listed = {}
+        if self._records is not None:
+            self._records.close()
+            self._records = None
         if self._db is not None:
             self._db.register_storage.reload()
 
@@ -532,6 +565,12 @@ class Register:
         for listing in (self._listing, self._texts):
             if listing is not None:
                 listing.put(documents)
+        if self._records is not None:
+            from data.records import stored_form
+
+            for document in documents:
+                table = table_of(document["id"])
+                self._records.put(table, document["id"], stored_form(table, document))
         if self._db is not None:
             for kind in KINDS.values():
                 batch = [document for document in documents if document["id"].startswith(kind.prefix + "-")]
@@ -735,10 +774,11 @@ class Register:
         return audit_log(self.git, since=since, until=until, author=author)
 
     def status_history(self) -> dict[str, list[Transition]]:
-        """Every issue's status transitions, from git."""
-        from data.backlog import status_history
+        """Every issue's status transitions, from git (kept in `.tracker/`
+        between commands: `data.history_cache`)."""
+        from data.history_cache import kept_status_history
 
-        return status_history(self.git)
+        return kept_status_history(self.root, self.git)
 
     def latest_report(self) -> ReportTag | None:
         """The newest published report (its `report/…` tag)."""
@@ -750,18 +790,20 @@ class Register:
         """Records added or changed since a commit (a published report's)."""
         from data.changes_since import changes_since
 
-        current = {**self.documents("issue"), **self.documents("lesson")}
-        return changes_since(self.git, commit, current, self.settings.vocabulary)
+        return changes_since(self.git, commit, self._changed_record, self.settings.vocabulary)
+
+    def _changed_record(self, record_id: str) -> dict[str, Any] | None:
+        return next(self.records([record_id]), None)
 
     def people_in_history(self) -> PeopleSeen:
         """Every name any record's name field has held, and every commit author
         and committer with their e-mail address (for the publication gate)."""
-        from data.people import people_in_history
+        from data.history_cache import kept_people_in_history
 
         # Read once per commit: the TUI's preview asks again at every change of choice.
         head = self.head()
         if self._people_seen is None or self._people_seen[0] != head:
-            self._people_seen = (head, people_in_history(self.git))
+            self._people_seen = (head, kept_people_in_history(self.root, self.git))
         return self._people_seen[1]
 
     def public_at(self, commit: str) -> set[str]:
