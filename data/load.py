@@ -42,7 +42,7 @@ from data.files import (
 )
 from data.git import Git
 from data.lock import WriterLock
-from data.model import from_document, problems, to_document
+from data.model import checked_document, problems
 from data.validation import ValidationError
 
 CACHE_VERSION = 3
@@ -74,7 +74,7 @@ def validate_file(relative: str, raw: bytes) -> dict[str, Any]:
     if document.get("id") != record_id:
         raise DamagedFile(relative, f"holds id {str(document.get('id'))[:30]!r}, not {record_id}")
     try:
-        return to_document(from_document(document))
+        return checked_document(document)
     except ValidationError as error:
         raise DamagedFile(relative, "; ".join(problems(error)[:3])) from None
 

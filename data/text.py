@@ -43,6 +43,8 @@ def clean_text(value: Any) -> Any:
     (terminal escape sequences among them), normalise line endings."""
     if not isinstance(value, str):
         return value
+    if value.replace("\n", "").isprintable() and value[:1] != "\n" and value[-1:] != "\n":
+        return value  # printable lines hold no unsafe character and no carriage return: already clean
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return UNSAFE.sub("", value).strip("\n")
 
