@@ -619,10 +619,11 @@ def then(*checks: Check) -> Check:
     def source(value: str, names: _Names) -> str:
         # A step that gives back only JSON keeps the value when its proof holds;
         # any other is run, and what it gives back compared.
+        kept_as = names.local()
         kept = "".join(
             f"({_source_of(step)(value, names)}) and "
             if _plain_result(step)
-            else f"{names(_kept)}({names(step)}, {value}) and "
+            else f"(({kept_as} := {names(step)}({value})) is {value} or {names(_same)}({kept_as}, {value})) and "
             for step in steps
         )
         return f"{kept}({_source_of(last)(value, names)})"
