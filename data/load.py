@@ -22,7 +22,7 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -226,36 +226,35 @@ def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] 
     read = partial(_read_record, keep=keep)
     checked_out = _real_folders(git.root, [relative for _sha, relative in wanted])
     from_work_tree = partial(_read_checked_out, str(git.root), read)
-    found = _map(
-        from_work_tree,
-        ((relative, sha if relative in checked_out else "") for sha, relative in wanted),
-        len(wanted),
-    )
+    on_disk = [(relative, sha if relative in checked_out else "") for sha, relative in wanted]
+    found = _map(from_work_tree, lambda: iter(on_disk), len(on_disk))
     from_git = [
         (sha, relative) for (sha, relative), record in zip(wanted, found, strict=True) if record is None
     ]
     if from_git:
         paths, shas = [relative for _sha, relative in from_git], [sha for sha, _ in from_git]
-        blobs = zip(paths, stream_blobs(git, shas), strict=True)
-        found_in_git = iter(_map(read, blobs, len(paths)))
+        found_in_git = iter(_map(read, lambda: zip(paths, stream_blobs(git, shas), strict=True), len(paths)))
         found = [next(found_in_git) if record is None else record for record in found]
     for (_sha, relative), record in zip(wanted, found, strict=True):
         _put(loaded, relative, record)
     return loaded
 
 
-def _map(function: Callable[[str, Any], Any], files: Iterable[tuple[str, Any]], count: int) -> list[Any]:
-    """`function` over every one of `count` files, in worker processes when there are enough."""
+def _map(
+    function: Callable[[str, Any], Any], files: Callable[[], Iterator[tuple[str, Any]]], count: int
+) -> list[Any]:
+    """`function` over every one of `count` files (`files()` gives them), in
+    worker processes when there are enough; here, from the first file again,
+    when workers cannot start or one dies."""
     # Only a register read with no cache needs worker processes: importing the
     # process pool costs every other command about 12 ms.
     from data import parallel
 
-    files = iter(files)
     try:
-        found = parallel.map_files(function, files, count)
+        found = parallel.map_files(function, files(), count)
     except parallel.NoWorkers:
         found = None
-    return found if found is not None else [function(name, given) for name, given in files]
+    return found if found is not None else [function(name, given) for name, given in files()]
 
 
 def _real_folders(root: Path, paths: list[str]) -> set[str]:
