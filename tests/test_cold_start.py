@@ -179,8 +179,8 @@ def test_record_files_are_read_from_the_working_tree_only_where_they_hold_head_s
     original = data.load.stream_blobs
 
     def spied(git: Any, shas: list[str]) -> Any:
-        asked.extend(shas)
-        return original(git, shas)
+        asked.extend(shas)  # once git is asked for them
+        yield from original(git, shas)
 
     monkeypatch.setattr(data.load, "stream_blobs", spied)
     found = _from_blobs(register.git, head)
