@@ -261,13 +261,15 @@ def _real_folders(root: Path, paths: list[str]) -> set[str]:
     """The paths whose folders are all real folders, not links (each folder
     looked at once): only those are read from the working tree."""
     real: dict[str, bool] = {"": True}
-    for relative in paths:
-        parts = relative.split("/")[:-1]
-        for depth in range(1, len(parts) + 1):
-            folder = "/".join(parts[:depth])
-            if folder not in real:
-                real[folder] = real["/".join(parts[: depth - 1])] and not (root / folder).is_symlink()
-    return {relative for relative in paths if real[relative.rpartition("/")[0]]}
+
+    def is_real(folder: str) -> bool:
+        if folder not in real:
+            real[folder] = is_real(folder.rpartition("/")[0]) and not (root / folder).is_symlink()
+        return real[folder]
+
+    folders = {relative.rpartition("/")[0] for relative in paths}
+    trusted = {folder for folder in folders if is_real(folder)}
+    return {relative for relative in paths if relative.rpartition("/")[0] in trusted}
 
 
 def _read_checked_out(
