@@ -75,8 +75,10 @@ def row_of(table: str, document: dict[str, Any]) -> Row:
     """A record's short fields in the table's order, short words shared."""
     intern = sys.intern
     return tuple(
-        intern(value) if type(value) is str and len(value) <= 40 else value
-        for value in (document.get(name) for name in FIELDS[table])
+        [
+            intern(value) if type(value) is str and len(value) <= 40 else value
+            for value in map(document.get, FIELDS[table])
+        ]
     )
 
 

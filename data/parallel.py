@@ -2,12 +2,12 @@
 
 Validating a record in Python takes about 0.1 ms, so a register of 55,000 read
 with no cache (a fresh clone, a deleted `.tracker/`) spends most of its seconds
-there, on one core, after waiting for git to produce every blob. `map_files`
-runs one function over many files' bytes in worker processes made with `fork`
-(they inherit the function, so only the bytes go to them and only the results
-come back, in order), handing each chunk over as soon as git has produced it.
-The answer is exactly what one process would give: it is the same function on
-the same bytes.
+there, on one core. `map_files` runs one function over many files in worker
+processes made with `fork` (they inherit the function, so only the files' names
+and what the function needs of each, their bytes or their git object IDs, go to
+them, and only the results come back, in order), handing each chunk over as
+soon as it is ready. The answer is exactly what one process would give: it is
+the same function on the same files.
 
 With one core or few files it returns None at once, and the caller does the
 work itself; when a worker cannot be started or dies, it raises `NoWorkers`.
@@ -32,10 +32,11 @@ CHUNK = 1_000
 """Files a worker is given at once: small enough to share the work evenly and
 to start early, large enough that handing it over costs little."""
 
-File = tuple[str, bytes]
-"""A file's name and bytes."""
+File = tuple[str, Any]
+"""A file's name and what the function is given with it (its bytes, or where
+to find them)."""
 
-_jobs: dict[int, Callable[[str, bytes], Any]] = {}
+_jobs: dict[int, Callable[[str, Any], Any]] = {}
 _numbers = itertools.count()
 _jobs_lock = threading.Lock()
 
@@ -52,8 +53,8 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def map_files(function: Callable[[str, bytes], Any], files: Iterable[File], count: int) -> list[Any] | None:
-    """`[function(name, raw) for name, raw in files]` (`count` of them),
+def map_files(function: Callable[[str, Any], Any], files: Iterable[File], count: int) -> list[Any] | None:
+    """`[function(name, given) for name, given in files]` (`count` of them),
     computed by worker processes; None when that is not worth it."""
     workers = min(cores(), 8)
     if (

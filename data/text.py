@@ -43,8 +43,26 @@ def clean_text(value: Any) -> Any:
     (terminal escape sequences among them), normalise line endings."""
     if not isinstance(value, str):
         return value
+    if value[:1] != "\n" and value[-1:] != "\n" and _clean_lines(value):
+        return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     return UNSAFE.sub("", value).strip("\n")
+
+
+_ASCII_CONTROLS = bytes(
+    0 if (code < 0x20 and code not in (0x09, 0x0A)) or code == 0x7F else 1 for code in range(256)
+)
+"""Each ASCII character: 0 for the unsafe ones (carriage return among them), 1 for the rest
+(bytes from 0x80 up, which ASCII text cannot hold, are never looked up)."""
+
+
+def _clean_lines(value: str) -> bool:
+    """Whether multi-line text holds no unsafe character and no carriage
+    return, found quickly: most record text is ASCII, tested a byte at a time
+    in C, and any other is printable once its line breaks and tabs are set aside."""
+    if value.isascii():
+        return b"\0" not in value.encode("ascii").translate(_ASCII_CONTROLS)
+    return value.replace("\n", "").replace("\t", "").isprintable()
 
 
 def literal(text: object) -> str:

@@ -17,15 +17,22 @@ millisecond, and give the messages Tracker wants in the user's words.
 
 from __future__ import annotations
 
+import builtins
+import itertools
 import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from data.fields import About
 from data.values import AMOUNT_EXAMPLE, TwoDigitYear, read_amount, read_date
 
 Check = Callable[[Any], Any]
+Proof = Callable[[Any], bool]
+"""A check's fast proof: True only when the check would accept a value and give
+back the same JSON value (a fixed point), so running it can be skipped; False
+when that cannot be shown quickly (the check is then run)."""
 
 
 class _Required:
@@ -126,6 +133,20 @@ class Model:
         return record
 
     @classmethod
+    def proves(cls, data: Any) -> bool:
+        """Whether `model_validate(data).model_dump()` would be `data` itself, the
+        same JSON value: every declared field present, in order, each one a fixed
+        point of its check (`proof_of`), then any unknown fields. A cold start
+        trusts a record file this proves without building the record; anything
+        it cannot prove is validated in full, so the answer and the problems
+        reported are those of `model_validate`. Derived from `model_fields` when
+        first used, and again whenever they change."""
+        compiled = _PROOFS.get(cls)
+        if compiled is None or compiled[0] is not cls.model_fields:
+            compiled = _PROOFS[cls] = (cls.model_fields, _model_proof(cls))
+        return compiled[1](data)
+
+    @classmethod
     def _checked(cls, data: dict[Any, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         found: list[tuple[tuple[str | int, ...], str]] = []
@@ -191,6 +212,135 @@ class Model:
 
 
 _SCALARS = frozenset({str, bool, int, float, type(None)})
+_PROOFS: dict[type[Model], tuple[dict[str, FieldInfo], Proof]] = {}
+
+
+def _model_proof(kind: type[Model]) -> Proof:
+    """`kind.proves` as one function of straight-line code, made from the
+    sources of its fields' proofs: the order of the keys, then each field in
+    turn, stopping at the first that cannot be proved. (A call per field and
+    per step, as closures, costs three times as much: most of a cold start.)"""
+    names = _Names()
+    width = len(kind.model_fields)
+    lines = [
+        "def proves(data):",
+        "    if type(data) is not dict: return False",
+        "    keys = tuple(data)",
+        f"    if len(keys) != {width}:",
+        f"        if len(keys) < {width} or keys[:{width}] != {names(tuple(kind.model_fields))}: return False",
+        f"        if not {kind.keeps_unknown!r}: return False",
+        f"        if not {names(_plain_unknown)}(data, keys[{width}:]): return False",
+        f"    elif keys != {names(tuple(kind.model_fields))}: return False",
+        "    try:",
+    ]
+    for name, info in kind.model_fields.items():
+        lines += [
+            f"        value = data[{name!r}]",
+            f"        if not ({_source_of(info.check)('value', names)}): return False",
+        ]
+    lines += ["    except (ValueError, TypeError):", "        return False", "    return True"]
+    return names.compile("\n".join(lines), "proves")
+
+
+class _Names:
+    """The objects a generated proof refers to, each under a name of its own."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, Any] = {}
+        self.count = itertools.count()
+
+    def __call__(self, thing: Any) -> str:
+        name = f"_{next(self.count)}"
+        self.objects[name] = thing
+        return name
+
+    def local(self) -> str:
+        """A fresh local variable name (for the items of a list)."""
+        return f"item{next(self.count)}"
+
+    def compile(self, code: str, function: str) -> Proof:
+        scope: dict[str, Any] = {"__builtins__": builtins, **self.objects}
+        # Code written here from the table: names, numbers and generated names only.
+        exec(compile(code, f"<proof {function}>", "exec"), scope)
+        return cast(Proof, scope[function])
+
+
+Source = Callable[[str, _Names], str]
+"""How a check's proof is written into a model's proof: given the name of the
+variable holding the value (and a way to name the objects it uses), a Python
+expression that is True only when the check is proved to keep that value."""
+
+
+def proof_of(check: Check) -> Proof:
+    """A check's fast proof, on its own (`Model.proves` inlines them)."""
+    names = _Names()
+    return names.compile(
+        f"def proof(value):\n    try:\n        return bool({_source_of(check)('value', names)})\n    except (ValueError, TypeError):\n        return False",
+        "proof",
+    )
+
+
+def _source_of(check: Check) -> Source:
+    """The source of a check's proof: its own (each check made in this module
+    carries one, derived from how it was made) or, for any other function,
+    running it and comparing what it gives back with the value."""
+    source: Source | None = getattr(check, "proof_source", None)
+    if source is not None:
+        return source
+
+    def by_running(value: str, names: _Names) -> str:
+        result = names.local()
+        same = f"{names(_same)}({names(_plain)}({result}, True), {value})"
+        return f"(({result} := {names(check)}({value})) is {value} and type({value}) is str) or {same}"
+
+    return by_running
+
+
+def _plain_result(check: Check) -> bool:
+    """Whether a check gives back only JSON values (text, numbers, lists of
+    them), so that its proof shows it gives back the very value it was given."""
+    return bool(getattr(check, "proof_plain", False))
+
+
+def _proved(check: Check, source: Source, plain: bool = True) -> Check:
+    """`check`, carrying the source of its proof, and whether what it gives
+    back is always JSON (not a date, a time or a model)."""
+    setattr(check, "proof_source", source)  # noqa: B010 (attributes mypy does not know functions have)
+    setattr(check, "proof_plain", plain)  # noqa: B010
+    return check
+
+
+def _kept_text(clean: Callable[[Any], Any], value: str, names: _Names) -> str:
+    """The source of: cleaning text (known to be text) gives it back unchanged."""
+    cleaned = names.local()
+    return f"(({cleaned} := {names(clean)}({value})) is {value} or (type({cleaned}) is str and {cleaned} == {value}))"
+
+
+def _kept(step: Callable[[Any], Any], value: Any) -> bool:
+    """Whether a cleaning step gives `value` back unchanged."""
+    return _same(step(value), value)
+
+
+def _plain_unknown(data: dict[Any, Any], names: tuple[Any, ...]) -> bool:
+    """Unknown fields as a model keeps them: named by text, their values the same JSON once dumped."""
+    return all(type(name) is str and _same(_plain(data[name], True), data[name]) for name in names)
+
+
+def _same(one: Any, other: Any) -> bool:
+    """The same JSON value, written the same way: 1, 1.0 and true differ, and
+    so do the orders of a table's keys."""
+    if one is other:
+        return True
+    kind = type(one)
+    if kind is not type(other):
+        return False
+    if kind is list:
+        return len(one) == len(other) and all(map(_same, one, other))
+    if kind is dict:
+        return list(one) == list(other) and all(_same(one[key], other[key]) for key in one)
+    if kind is float:
+        return one == other and math.copysign(1.0, one) == math.copysign(1.0, other)
+    return kind in _SCALARS and one == other
 
 
 def _plain(value: Any, as_json: bool) -> Any:
@@ -228,7 +378,12 @@ def text(max_length: int, clean: Callable[[Any], Any] | None = None, blank: bool
             raise ValueError("must not be empty")
         return value
 
-    return check
+    def source(value: str, names: _Names) -> str:
+        kept = "" if clean is None else f" and {_kept_text(clean, value, names)}"
+        filled = "" if blank else f' and {value} != ""'
+        return f"type({value}) is str and len({value}) <= {max_length}{filled}{kept}"
+
+    return _proved(check, source)
 
 
 def optional(inner: Check) -> Check:
@@ -239,18 +394,23 @@ def optional(inner: Check) -> Check:
             return None
         return inner(value)
 
-    return check
+    def source(value: str, names: _Names) -> str:
+        inner_source = _source_of(inner)(value, names)
+        return f"{value} is None or (not (type({value}) is str and not {value}.strip()) and ({inner_source}))"
+
+    return _proved(check, source, _plain_result(inner))
 
 
 def one_of(choices: Iterable[str]) -> Check:
     allowed = tuple(choices)
+    words = frozenset(allowed)
 
     def check(value: Any) -> str:
         if value not in allowed or not isinstance(value, str):
             raise ValueError(f"must be one of {', '.join(allowed)} (not {_shown(value)})")
         return value
 
-    return check
+    return _proved(check, lambda value, names: f"type({value}) is str and {value} in {names(words)}")
 
 
 _TRUE = {"true", "yes", "y", "on", "1", "t"}
@@ -272,6 +432,9 @@ def flag(value: Any) -> bool:
     raise ValueError(f"must be true or false (not {_shown(value)})")
 
 
+_proved(flag, lambda value, names: f"type({value}) is bool")
+
+
 def day(value: Any) -> date:
     """A calendar date, or text as people write one (`data.values`: 31/12/2026,
     2026-12-31, 31 Dec 2026): the same reading for files, forms, options and imports."""
@@ -289,6 +452,17 @@ def day(value: Any) -> date:
         except ValueError:
             pass
     raise ValueError(f"must be a valid date like 2025-03-31 or 31/03/2025 (not {_shown(value)})")
+
+
+def _is_stored_day(value: Any) -> bool:
+    """A date as records store it (2025-03-31), valid."""
+    if type(value) is not str:
+        return False
+    found = _iso_date(value)
+    return found is not None and found.isoformat() == value
+
+
+_proved(day, lambda value, names: f"{names(_is_stored_day)}({value})", plain=False)
 
 
 def _iso_date(text: str) -> date | None:
@@ -313,6 +487,22 @@ def moment(value: Any) -> datetime:
     raise ValueError(f"must be a date and time like 2025-03-31T09:30:00Z (not {_shown(value)})")
 
 
+_STORED_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
+
+
+def _is_stored_moment(value: Any) -> bool:
+    """A date and time as records store it (2025-03-31T09:30:00Z, which is
+    what `moment` then `_plain` make of it), valid (ValueError if not)."""
+    return (
+        type(value) is str
+        and _STORED_MOMENT.fullmatch(value) is not None
+        and datetime.fromisoformat(value).tzinfo is not None
+    )
+
+
+_proved(moment, lambda value, names: f"{names(_is_stored_moment)}({value})", plain=False)
+
+
 def amount(low: float, high: float) -> Check:
     """A number from `low` to `high`, given as a number or as text."""
 
@@ -335,7 +525,10 @@ def amount(low: float, high: float) -> Check:
             raise ValueError(f"must be from {low:,.0f} to {high:,.0f} (not {_shown(value)})")
         return number
 
-    return check
+    def source(value: str, names: _Names) -> str:
+        return f"type({value}) is float and {low!r} <= {value} <= {high!r}"
+
+    return _proved(check, source)
 
 
 def whole_number(low: int, high: int) -> Check:
@@ -375,7 +568,13 @@ def list_of(item: Check, max_length: int, clean: Callable[[Any], Any] | None = N
             raise ValidationError("list", found)
         return items
 
-    return check
+    def source(value: str, names: _Names) -> str:
+        kept = "" if clean is None else f" and {names(_kept)}({names(clean)}, {value})"
+        each = names.local()
+        item_source = _source_of(item)(each, names)
+        return f"type({value}) is list and len({value}) <= {max_length}{kept} and all(({item_source}) for {each} in {value})"
+
+    return _proved(check, source, _plain_result(item))
 
 
 def table_of_text(max_length: int, clean: Callable[[Any], Any] | None = None) -> Check:
@@ -400,7 +599,11 @@ def table_of_text(max_length: int, clean: Callable[[Any], Any] | None = None) ->
 
 def model(kind: type[Model]) -> Check:
     """A nested model, given as a table of its fields."""
-    return kind.model_validate
+
+    def check(value: Any) -> Model:
+        return kind.model_validate(value)
+
+    return _proved(check, lambda value, names: f"{names(kind.proves)}({value})", plain=False)
 
 
 def then(*checks: Check) -> Check:
@@ -411,7 +614,21 @@ def then(*checks: Check) -> Check:
             value = step(value)
         return value
 
-    return check
+    *steps, last = checks
+
+    def source(value: str, names: _Names) -> str:
+        # A step that gives back only JSON keeps the value when its proof holds;
+        # any other is run, and what it gives back compared.
+        kept_as = names.local()
+        kept = "".join(
+            f"({_source_of(step)(value, names)}) and "
+            if _plain_result(step)
+            else f"(({kept_as} := {names(step)}({value})) is {value} or {names(_same)}({kept_as}, {value})) and "
+            for step in steps
+        )
+        return f"{kept}({_source_of(last)(value, names)})"
+
+    return _proved(check, source, _plain_result(last))
 
 
 def _kind(value: Any) -> str:

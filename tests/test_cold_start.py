@@ -18,6 +18,8 @@ import data.parallel
 from data.files import encode, relative_path
 from data.listing import load_listing
 from data.load import STATE_DIR, _from_blobs, load_register
+from data.model import Issue
+from data.validation import Model
 from tracker.register import Register
 
 
@@ -147,3 +149,65 @@ def test_a_cold_start_lists_the_same_rows_and_problems_on_every_core_as_in_one_p
     assert parallel == alone
     rows, problems, _texts, _full = parallel
     assert "ISS-0000AB" not in rows["issues"] and relative_path("ISS-0000AB") in problems  # type: ignore[index,operator]
+
+
+def test_record_files_are_read_from_the_working_tree_only_where_they_hold_head_s_blob(
+    damaged_register: Register, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    """With no cache, a record file is read from the working tree when it holds
+    exactly HEAD's blob, and from git's objects when it was edited, removed,
+    replaced by a link or sits in a linked folder: the records and problems are
+    exactly those read from git alone."""
+    register = damaged_register
+    root, head = register.root, register.git.head_tree()
+    assert head is not None
+    ids = sorted(register.documents("issue"))
+    edited, removed, linked = (root / relative_path(record_id) for record_id in ids[:3])
+    edited.write_bytes(edited.read_bytes().replace(b'"title": "', b'"title": "Edited '))
+    removed.unlink()
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(linked.read_bytes())
+    linked.unlink()
+    linked.symlink_to(copy)
+    folder = (root / relative_path(ids[-1])).parent
+    moved = tmp_path / "moved"
+    shutil.move(folder, moved)
+    folder.symlink_to(moved, target_is_directory=True)
+    in_linked_folder = {f"{folder.relative_to(root)}/{name.name}" for name in moved.iterdir()}
+
+    asked: list[str] = []
+    original = data.load.stream_blobs
+
+    def spied(git: Any, shas: list[str]) -> Any:
+        asked.extend(shas)  # once git is asked for them
+        yield from original(git, shas)
+
+    monkeypatch.setattr(data.load, "stream_blobs", spied)
+    found = _from_blobs(register.git, head)
+    expected_from_git = {str(p.relative_to(root)) for p in (edited, removed, linked)} | in_linked_folder
+    assert len(asked) == len(expected_from_git)
+
+    monkeypatch.setattr(data.load, "_read_checked_out", lambda *args: None)
+    from_git = _from_blobs(register.git, head)
+    assert (found.tables, found.problems) == (from_git.tables, from_git.problems)
+    assert found.tables["issues"][ids[0]]["title"] == from_git.tables["issues"][ids[0]]["title"]
+    assert not found.tables["issues"][ids[0]]["title"].startswith("Edited"), "HEAD's record, as git has it"
+
+
+def test_a_cold_start_with_the_fast_check_is_exactly_one_that_validates_every_record_in_full(
+    damaged_register: Register, monkeypatch: pytest.MonkeyPatch
+):
+    root = damaged_register.root
+    proved: list[bool] = []
+    original = Issue.proves.__func__  # type: ignore[attr-defined]
+
+    def spied(kind: Any, document: Any) -> bool:
+        proved.append(original(kind, document))
+        return proved[-1]
+
+    monkeypatch.setattr(data.parallel, "PARALLEL_FROM", 10**9)  # the spy sees every record
+    monkeypatch.setattr(Model, "proves", classmethod(spied))
+    fast = _cold_listing(root)
+    assert proved.count(True) >= len(damaged_register.documents("issue")), "good records took the fast path"
+    monkeypatch.setattr(Model, "proves", classmethod(lambda kind, document: False))
+    assert _cold_listing(root) == fast

@@ -1,8 +1,8 @@
 """The kinds-and-fields table is the one home of what a field is: a field added to
 the model (here a lesson's "date identified", added in a fresh process before
 anything else is imported) reaches the form, the command line, the query
-language, the CSV columns, the public allow-list, the import's columns and the
-labels without another line anywhere."""
+language, the CSV columns, the public allow-list, the import's columns, the
+labels and a cold start's fast check without another line anywhere."""
 
 from __future__ import annotations
 
@@ -45,6 +45,23 @@ assert "date_identified" in columns("lesson", "internal", [])
 assert "date_identified" in importable_fields("lesson")
 help_text = CliRunner().invoke(main, ["lesson", "add", "--help"]).output
 assert "--date-identified DATE" in help_text, help_text
+
+import orjson
+from data.model import Lesson, checked_document, problems
+from data.validation import ValidationError
+
+lesson = Lesson(title="A lesson", logged_by="Priya Nair", date_identified="31/12/2024")
+document = orjson.loads(orjson.dumps(model.to_document(lesson)))
+assert document["date_identified"] == "2024-12-31"
+assert Lesson.proves(document) and checked_document(document) is document
+damaged = {**document, "date_identified": "2024-02-30"}
+assert not Lesson.proves(damaged)
+try:
+    checked_document(damaged)
+except ValidationError as error:
+    assert problems(error) == [line for line in problems(error) if line.startswith("date_identified: ")]
+else:
+    raise AssertionError("a damaged date was not reported")
 print("DERIVED")
 """
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from data.model import Issue, Lesson, Vocabulary, problems
 from data.settings import RegisterSettings
-from data.text import clean_line
+from data.text import clean_line, clean_text
 from data.validation import ValidationError, amount, day, flag, moment
 
 
@@ -117,3 +117,11 @@ def test_clean_line_takes_its_shortcut_only_when_the_text_is_already_clean(text)
 
     control = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
     assert clean_line(text) == " ".join(control.sub(" ", text).split())
+
+
+@given(st.text(alphabet=_SPACES_AND_CONTROLS + "\ud800", max_size=12))
+def test_clean_text_takes_its_shortcut_only_when_the_text_is_already_clean(text):
+    import re
+
+    unsafe = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+    assert clean_text(text) == unsafe.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
