@@ -317,11 +317,10 @@ def writer_ended(path: Path, pid: int) -> bool:
         return True
     started = _process_started(pid)
     try:
-        return (
-            started is not None and started > path.stat().st_mtime + 1
-        )  # /proc's clock counts whole seconds
+        written = path.stat().st_mtime
     except OSError:
         return False
+    return started is not None and started > written + 1  # /proc/stat's boot time is in whole seconds
 
 
 def _process_started(pid: int) -> float | None:

@@ -141,7 +141,10 @@ class Driver:
             current = self.app.snapshot.find(record_id) if self.app.snapshot else None
             word = self.random.choice([w for w in words if not current or w != current.get("status")])
             options.highlighted = words.index(word)
-            self._ask({"save": "status", "id": record_id, "status": word}, rf"{record_id}: status → {word}")
+            self._ask(
+                {"save": "status", "id": record_id, "status": word},
+                rf"{record_id}: status → {re.escape(word)}",
+            )
             await self.pilot.press("enter")
         else:
             await self._select(record_id)
