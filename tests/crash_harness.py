@@ -21,7 +21,12 @@ included), sometimes Tracker alone. After each kill it checks that:
 - an import is never committed in part: HEAD holds all of its rows or none,
   and what a killed import wrote is rolled back by the next command, which says so;
 - a sync killed half way is finished or undone by the next command, which says
-  so; nobody aborts a merge by hand.
+  so; nobody aborts a merge by hand;
+- a write that succeeds leaves no temporary file of a killed write behind.
+
+Before checking, it waits for a `git fetch` or `git push` that outlived the kill
+(they run in a process group of their own): `git fsck` run beside one can
+report a ref to a commit it has not seen yet, which is not damage.
 
 Importable by the test suite (`run_harness`) and runnable by hand:
 
@@ -77,6 +82,7 @@ class Figures:
     doctor_findings: Counter[str] = field(default_factory=Counter)
     fsck_runs: int = 0
     orphans_outlived_wait: int = 0
+    network_gits_after_kills: int = 0
     refusals: list[str] = field(default_factory=list)
     corruptions: list[str] = field(default_factory=list)
 
@@ -93,6 +99,7 @@ class Figures:
             f"{dict(self.tui_acknowledged)}), kills by kind {self.kills_by_kind()}, "
             f"doctor's findings after kills {dict(self.doctor_findings)}, fsck --strict runs "
             f"{self.fsck_runs}, gits still running 10 s after a kill {self.orphans_outlived_wait}, "
+            f"kills after which a fetch or push was still at work {self.network_gits_after_kills}, "
             f"refused {len(self.refusals)}, "
             f"corruptions {len(self.corruptions)}"
         )
@@ -531,6 +538,7 @@ class Harness:
 
     def after_kill(self) -> None:
         """Check the register the way the next person to use it would find it."""
+        self._wait_for_network_git()
         self._tidy_git_leftovers()
         self.check_integrity()
         self.check_imports_whole()
@@ -542,6 +550,23 @@ class Harness:
         elif not dirty and self.recovery_pending:
             self.figures.recoveries_expected -= 1  # a later killed command committed it
         self.recovery_pending = bool(dirty)
+
+    def _wait_for_network_git(self) -> None:
+        """Tracker runs `git fetch` and `git push` in a process group of their own
+        (so that a network timeout stops git and every helper it started), so a
+        kill of Tracker's group does not reach them: they finish on their own,
+        without the writer lock. `git fsck` run beside one can report a ref
+        pointing at a commit it has not seen yet ("invalid reflog entry",
+        "missing commit"), which a second fsck finds clean: wait for them first,
+        and count how often one was still at work."""
+        from data.lock import git_running, wait_for_git
+
+        at_work = [
+            repository for repository in (self.root, self.remote) if repository and git_running(repository)
+        ]
+        self.figures.network_gits_after_kills += bool(at_work)
+        for repository in at_work:
+            wait_for_git(repository, 120)
 
     def _tidy_git_leftovers(self) -> None:
         """A git killed mid-command leaves lock files (`index.lock`, `HEAD.lock`,
