@@ -99,7 +99,7 @@ class Figures:
             f"{dict(self.tui_acknowledged)}), kills by kind {self.kills_by_kind()}, "
             f"doctor's findings after kills {dict(self.doctor_findings)}, fsck --strict runs "
             f"{self.fsck_runs}, gits still running 10 s after a kill {self.orphans_outlived_wait}, "
-            f"kills after which a fetch or push was still at work {self.network_gits_after_kills}, "
+            f"kills after which a git was still at work there {self.network_gits_after_kills}, "
             f"refused {len(self.refusals)}, "
             f"corruptions {len(self.corruptions)}"
         )
