@@ -275,27 +275,84 @@ def temporary_writer(name: str) -> tuple[str, int] | None:
     return (match.group("of"), int(match.group("pid"))) if match else None
 
 
-def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
-    """Remove the temporary files a killed writer left beside these record
-    files (named by its process ID, which is no longer running)."""
-    removed = 0
-    folders = {relative.rsplit("/", 1)[0] for relative in relatives if "/" in relative}
-    for folder in sorted(folders):
-        try:
-            _check_folders(root, folder + "/x")
-            names = os.listdir(root / folder)
-        except (OSError, DamagedFile):
+STATE_FOLDER = ".tracker"  # data.load.STATE_DIR
+STATE_FILES = frozenset(
+    {
+        "cache.json",
+        "listing.pickle",
+        "texts.pickle",
+        "records.bin",
+        "status-history.pickle",
+        "people-history.pickle",
+        "pending.json",
+        "sync.json",
+    }
+)
+"""The files Tracker writes atomically in `.tracker/` (their temporaries are its own)."""
+
+
+def dead_temporaries(root: Path, folder: str) -> list[Path]:
+    """Tracker's own temporary files in `folder` (a record folder, or `.tracker`)
+    whose writer has ended: named by `temporary_for` after a record file or a
+    state file, and left by a process that is no longer running. Any other
+    file, and a file that is a link, is not Tracker's to remove."""
+    try:
+        _check_folders(root, folder + "/x")
+        names = os.listdir(root / folder)
+    except (OSError, DamagedFile):
+        return []
+    found = []
+    for name in names:
+        writer = temporary_writer(name)
+        if writer is None:
             continue
-        for name in names:
-            writer = temporary_writer(name)
-            if (
-                writer is not None
-                and id_from_path(f"{folder}/{writer[0]}")
-                and not process_running(writer[1])
-            ):
-                (root / folder / name).unlink(missing_ok=True)
-                removed += 1
+        if not (
+            writer[0] in STATE_FILES if folder == STATE_FOLDER else id_from_path(f"{folder}/{writer[0]}")
+        ):
+            continue
+        path = root / folder / name
+        if not path.is_symlink() and path.is_file() and writer_ended(path, writer[1]):
+            found.append(path)
+    return found
+
+
+def remove_dead_temporaries(root: Path, relatives: list[str]) -> int:
+    """Remove the temporary files killed writers left beside these record
+    files (`relatives`, the paths an interrupted write's journal names) and in
+    `.tracker/` (the journal's and the caches' own). Called only with the
+    writer lock held, so no Tracker is writing a record now."""
+    folders = {relative.rsplit("/", 1)[0] for relative in relatives if "/" in relative}
+    removed = 0
+    for folder in [STATE_FOLDER, *sorted(folders)]:
+        for path in dead_temporaries(root, folder):
+            path.unlink(missing_ok=True)
+            removed += 1
     return removed
+
+
+def writer_ended(path: Path, pid: int) -> bool:
+    """Whether the process that wrote this temporary file has ended: no process
+    has its ID, or the one that has it started after the file was last written
+    (the ID was reused)."""
+    if not process_running(pid):
+        return True
+    started = _process_started(pid)
+    try:
+        written = path.stat().st_mtime
+    except OSError:
+        return False
+    return started is not None and started > written + 1  # /proc/stat's boot time is in whole seconds
+
+
+def _process_started(pid: int) -> float | None:
+    """When a running process started (seconds since the epoch), from /proc;
+    None where that cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        return int(boot.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
 
 
 def process_running(pid: int) -> bool:

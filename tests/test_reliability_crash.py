@@ -1,8 +1,8 @@
 """Crash safety: Tracker killed with SIGKILL at random moments loses nothing.
 
 The shortened form of tests/crash_harness.py (run the full one by hand with
-`python tests/crash_harness.py --kills 200`), plus the recovery of a write whose
-commit did not happen, shown step by step.
+`python tests/crash_harness.py --kills 300 --at-least tui=100`), plus the
+recovery of a write whose commit did not happen, shown step by step.
 """
 
 from __future__ import annotations
@@ -17,15 +17,28 @@ from pathlib import Path
 from conftest import git, run_tracker
 from crash_harness import RECOVERY_NOTICE, run_harness
 
+from data.files import relative_path
 from data.model import to_document
 from tracker.register import Register
 
 
 def test_random_kills_lose_no_acknowledged_change_and_damage_nothing(tmp_path: Path) -> None:
-    figures = run_harness(tmp_path, kills=20, seed=20261127, kill_share=0.7)
+    figures = run_harness(
+        tmp_path, kills=20, seed=20261127, kill_share=0.7, with_app=False, next_commands=False
+    )
     assert figures.corruptions == [], figures.summary()
     assert figures.kills >= 20
     assert figures.acknowledged > 0 and figures.found == figures.acknowledged
+    assert figures.recoveries_explained == figures.recoveries_expected
+
+
+def test_the_app_killed_while_saving_loses_no_save_it_reported_and_damages_nothing(tmp_path: Path) -> None:
+    """The terminal app (tests/tui_saves.py: the form, quick add, the status
+    picker, an update) killed at random moments of its saves."""
+    figures = run_harness(tmp_path, kills=0, seed=20261130, at_least={"tui": 4})
+    assert figures.corruptions == [], figures.summary()
+    assert figures.tui_kills >= 4 and figures.kills_by_kind()["tui"] == figures.tui_kills
+    assert figures.found == figures.acknowledged
     assert figures.recoveries_explained == figures.recoveries_expected
 
 
@@ -160,3 +173,50 @@ def test_a_sync_killed_in_the_middle_of_its_merge_is_undone_by_the_next_sync(
     issues = Register.open(register.root).documents("issue")
     assert {theirs.stdout.strip(), ours.id} <= set(issues)
     assert not (register.root / ".git" / "MERGE_HEAD").exists()
+
+
+KILL_BEFORE_RENAME = """
+import os, sys, time
+from pathlib import Path
+real = os.replace
+def replace(source, target, *args, **kwargs):
+    if str(target).endswith(".json") and "/issues/" in str(target):
+        print("written", flush=True)
+        time.sleep(60)
+    return real(source, target, *args, **kwargs)
+os.replace = replace
+from tracker.register import Register
+Register.open(Path(sys.argv[1])).edit(sys.argv[2], {"severity": "critical"})
+"""
+
+
+def test_a_temporary_file_left_by_a_killed_write_is_removed_by_the_next_write(register: Register) -> None:
+    issue = register.add_issue(title="Receipts not allocated", severity="low")
+    folder = (register.root / relative_path(issue.id)).parent
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILL_BEFORE_RENAME, str(register.root), issue.id],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "written"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    [left] = folder.glob(f".{issue.id}.json.{process.pid}.*.tmp")
+    live = folder / f".{issue.id}.json.{os.getpid()}.0badc0de.tmp"  # a writer still running: kept
+    reused = folder / f".{issue.id}.json.{os.getpid()}.1badc0de.tmp"  # older than the process with its ID
+    not_ours = folder / "notes.tmp"
+    for path in (live, reused, not_ours):
+        path.write_bytes(b"{}")
+    os.utime(reused, (946_684_800, 946_684_800))
+
+    before = run_tracker("--register", str(register.root), "doctor")
+    added = run_tracker("--register", str(register.root), "add", "Payroll run late")
+    after = run_tracker("--register", str(register.root), "doctor")
+
+    assert before.returncode == 1 and f"{left.name}: left by an interrupted write" in before.stdout
+    assert added.returncode == 0, added.stderr
+    assert not left.exists() and not reused.exists()
+    assert live.exists() and not_ours.exists()
+    assert after.returncode == 0, after.stdout
+    assert Register.open(register.root).get(issue.id).severity == "low"  # the killed edit never landed

@@ -20,25 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from data.errors import GitError, RegisterBusy, TrackerError
-from data.files import TABLES, id_from_path, process_running, relative_path, temporary_for, temporary_writer
+from data.files import TABLES, dead_temporaries, id_from_path, relative_path, temporary_for
 from data.git import INDEX_LOCK_STALE_SECONDS, Git
 from data.history import has_commit_graph
 from data.ids import is_record_id
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
 from data.lock import WriterLock, git_running
 
-STATE_FILES = frozenset(
-    {
-        "cache.json",
-        "listing.pickle",
-        "texts.pickle",
-        "records.bin",
-        "status-history.pickle",
-        "people-history.pickle",
-        "pending.json",
-        "sync.json",
-    }
-)
 LOCK_WAIT_SECONDS = 2.0
 
 
@@ -360,24 +348,21 @@ def _check_index_lock(exam: Examination) -> None:
 # --- files left by interrupted writes --------------------------------------------------
 
 
-def _temporary_files(root: Path) -> Iterator[tuple[Path, int]]:
-    """Tracker's own temporary files (record writes, cache writes), with the ID of
-    the process that made each."""
-    folders = [root / name for name in TABLES.values()] + [root / STATE_DIR]
-    for top in folders:
+def _dead_temporary_files(root: Path) -> Iterator[Path]:
+    """Tracker's own temporary files (record writes, cache writes) whose writer
+    has ended. The next write removes those its journal points to; doctor looks
+    in every folder."""
+    yield from dead_temporaries(root, STATE_DIR)
+    for table in TABLES.values():
+        top = root / table
         if top.is_symlink() or not top.is_dir():
             continue
-        for folder, _dirs, names in os.walk(top, followlinks=False):
-            for name in names:
-                writer = temporary_writer(name)
-                if writer is not None and (
-                    writer[0] in STATE_FILES or is_record_id(writer[0].removesuffix(".json"))
-                ):
-                    yield Path(folder) / name, writer[1]
+        for folder, _dirs, _names in os.walk(top, followlinks=False):
+            yield from dead_temporaries(root, Path(folder).relative_to(root).as_posix())
 
 
 def _check_temporary_files(exam: Examination) -> None:
-    leftovers = [path for path, pid in _temporary_files(exam.root) if not process_running(pid)]
+    leftovers = list(_dead_temporary_files(exam.root))
     for path in leftovers:
         relative = path.relative_to(exam.root).as_posix()
         if exam.repairing():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from data.files import STATE_FILES as WRITTEN_STATE_FILES
 from data.files import state_file_problem
 from data.gitconfig import committed_storage_attributes, ensure_record_attributes, record_attributes_set
 from data.journal import Journal
@@ -16,18 +17,9 @@ from data.sync_merge import interrupted_sync, merge_marker
 if TYPE_CHECKING:
     from tracker.doctor import Examination
 
-STATE_FILES = (
-    "cache.json",
-    "listing.pickle",
-    "texts.pickle",
-    "records.bin",
-    "status-history.pickle",
-    "people-history.pickle",
-    "pending.json",
-    "sync.json",
-    "sync-merge",
-    "lock",
-)
+STATE_FILES = (*sorted(WRITTEN_STATE_FILES), "sync-merge", "lock")
+"""Every name in `.tracker/` whose trust is checked: the files Tracker writes
+atomically, the sync's merge note and the writer lock."""
 
 
 def check_attributes(exam: Examination) -> None:

@@ -447,8 +447,11 @@ class Register:
         files). One record's write is committed, so nothing a person saved is
         lost; a many-record operation (an import, a sync, a renumbering) is one
         unit and is rolled back whole, never committed in part. Damaged files
-        are left alone and reported."""
+        are left alone and reported. Temporary files a killed write left (beside
+        the journal's files, and in `.tracker/`) are removed once their writer
+        has ended; this runs with the writer lock held."""
         pending = self.journal.paths()
+        remove_dead_temporaries(self.root, pending or [])
         if pending is None:
             return Recovery([], {})
         wait_for_git(self.root)  # a killed writer's git child (a commit) finishes first
@@ -456,7 +459,6 @@ class Register:
         if unit is not None:
             dirty = [p for p in self.git.dirty_paths(*pending) if id_from_path(p) or p == SETTINGS_FILE]
             self._roll_back(dirty)
-            remove_dead_temporaries(self.root, pending)
             if dirty:
                 self.notices.append(
                     f"rolled back an interrupted {unit} of {len(dirty)} record file(s): none of it "
