@@ -498,9 +498,21 @@ def load_cached(
         for relative in paths:
             reread(cache, relative)
     if trusted and (cache.source == "rebuilt" or len(paths) > REWRITE_AFTER):
-        cache.tree, cache.overlay, cache.folders = head_tree, found.paths, found.stamp
+        on_top = set(found.paths)
+        if head_tree:
+            on_top |= held_untracked(git, holds(held(cache), cache.problems))
+        cache.tree, cache.overlay, cache.folders = head_tree, sorted(on_top), found.stamp
         write(cache)
     return cache
+
+
+def held_untracked(git: Git, known: Callable[[str], bool]) -> set[str]:
+    """Record files the cache holds that git does not track (written and not
+    committed, such as an import's before its commit). They stay in the
+    overlay, read again on every load, so that their removal (the import
+    rolled back) is noticed: a folder stamp shows new files, not removed ones,
+    and git reports changes to tracked files only."""
+    return {path for path in git.untracked_paths(*RECORD_FOLDERS) if known(path)}
 
 
 def load_register(root: Path, git: Git) -> Loaded:

@@ -193,3 +193,28 @@ def test_with_no_cache_at_all_both_listings_come_from_one_pass_over_git(demo_reg
     assert {key: row[1] for key, row in rows.rows["issues"].items()} == {
         k: d["title"] for k, d in full.items()
     }
+
+
+def test_uncommitted_records_later_removed_leave_a_rebuilt_listing(register: Register):
+    """Records written but never committed (an import that was then rolled
+    back) are listed while their files are there, and not once they are gone,
+    even when the listing was rebuilt from the load cache in between."""
+    root = register.root
+    kept = register.add("issue", title="Committed issue", severity="high")
+    Register.open(root).documents("issue")  # the load cache, written
+    Register.open(root).search("", "issue", whole=False)  # and the listing
+    document = orjson.loads((root / relative_path(kept.id)).read_bytes())
+    planted = [f"ISS-7ZZZZ{n}" for n in range(3)]
+    for record_id in planted:
+        path = root / relative_path(record_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(encode({**document, "id": record_id, "title": f"Uncommitted {record_id}"}))
+    Register.open(root).documents("issue")  # refreshed from the files on disk
+    (root / STATE_DIR / LISTING_FILE).unlink()
+    listed = {d["id"] for d in Register.open(root).search("", "issue", whole=False)}
+    assert listed == {kept.id, *planted}
+    for record_id in planted:
+        (root / relative_path(record_id)).unlink()
+    listed = {d["id"] for d in Register.open(root).search("", "issue", whole=False)}
+    assert listed == {kept.id}
+    assert {d["id"] for d in Register.open(root).search("", "issue", whole=True)} == {kept.id}
