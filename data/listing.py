@@ -22,6 +22,7 @@ text, numbers and None: a planted file cannot run code.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
 import os
 import pickle
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from data.files import id_from_path, read_state_file, temporary_for
+from data.first_page import FIRST_PAGE_ROWS, kept_from, write_first_page
 from data.git import Git
 from data.kinds import KINDS, of_record
 from data.load import (
@@ -44,6 +46,7 @@ from data.load import (
     _apply_from_disk,
     _collector_paused,
     _from_blobs,
+    folders_to_look_in,
     load_cached,
     load_register,
     state_folder_trusted,
@@ -75,6 +78,24 @@ def row_of(table: str, document: dict[str, Any]) -> Row:
         intern(value) if type(value) is str and len(value) <= 40 else value
         for value in (document.get(name) for name in FIELDS[table])
     )
+
+
+def newest_first(table: str) -> Callable[[Row], Any]:
+    """The registers' default order as a sort key (sort with `reverse=True`):
+    the latest logged first, then by ID, so the order is the same in every
+    process (the first page's rows must be the first rows the TUI shows)."""
+    names = FIELDS[table]
+    kind = next(kind for kind in KINDS.values() if kind.table == table)
+    return itemgetter(names.index(kind.raised_on), 0)
+
+
+def in_default_order(table: str, rows: Iterable[Row]) -> list[Row]:
+    """Rows newest first (`newest_first`); a row without a date goes last."""
+    key = newest_first(table)
+    try:
+        return sorted(rows, key=key, reverse=True)
+    except TypeError:  # a date missing: None cannot be compared with text
+        return sorted(rows, key=lambda row: tuple(value or "" for value in key(row)), reverse=True)
 
 
 def row_access(table: str) -> Access:
@@ -250,6 +271,12 @@ def _well_formed(table: str, rows: dict[str, Row]) -> bool:
 
 
 def _write(path: Path, listing: Listing) -> None:
+    """Store the listing (rows in the default order, so a reader seldom has to
+    sort them) and, when it holds exactly its tree, the first page from it."""
+    ordered = {
+        name: in_default_order(name, rows.values()) if listing.shape == "rows" else list(rows.items())
+        for name, rows in listing.rows.items()
+    }
     payload = {
         "version": LISTING_VERSION,
         "shape": listing.shape,
@@ -258,10 +285,7 @@ def _write(path: Path, listing: Listing) -> None:
         "overlay": listing.overlay,
         "folders": listing.folders,
         "problems": listing.problems,
-        "rows": {
-            name: _chunks(list(rows.values() if listing.shape == "rows" else rows.items()))
-            for name, rows in listing.rows.items()
-        },
+        "rows": {name: _chunks(entries) for name, entries in ordered.items()},
     }
     temporary = temporary_for(path)
     try:  # a cache that cannot be written (a read-only mount) is simply not kept
@@ -271,6 +295,31 @@ def _write(path: Path, listing: Listing) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+        return
+    if listing.shape == "rows" and listing.tree and not listing.overlay and not listing.changed:
+        totals = {name: len(rows) for name, rows in ordered.items()}
+        write_first_page(path.parent.parent, listing.tree, listing.folders, FIELDS, ordered, totals)
+
+
+def keep_first_page(root: Path, git: Git, listing: Listing) -> None:
+    """Write the first page from a rows listing just loaded, unless the one kept
+    was built from the same tree and folders already: the listing file itself
+    is written again only after a large refresh, but the first page should
+    follow every commit. Nothing is written for a listing with a record file
+    dirty, or one changed in memory since it was loaded."""
+    if listing.shape != "rows" or not listing.tree or listing.overlay or listing.changed:
+        return
+    kept = kept_from(root)
+    if kept is not None and kept[0] == listing.tree and folders_to_look_in(kept[1], listing.folders) == []:
+        return  # the page kept still holds
+    if not state_folder_trusted(root, git):
+        return
+    first = {
+        name: heapq.nlargest(FIRST_PAGE_ROWS, rows.values(), key=newest_first(name))
+        for name, rows in listing.rows.items()
+    }
+    totals = {name: len(rows) for name, rows in listing.rows.items()}
+    write_first_page(root, listing.tree, listing.folders, FIELDS, first, totals)
 
 
 def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing:

@@ -437,8 +437,9 @@ def load_cached(
     with _collector_paused():
         for relative in paths:
             reread(cache, relative)
+    # what the cache in memory now holds: HEAD's tree, these paths read from disk
+    cache.tree, cache.overlay, cache.folders = head_tree, found.paths, found.stamp
     if trusted and (cache.source == "rebuilt" or len(paths) > REWRITE_AFTER):
-        cache.tree, cache.overlay, cache.folders = head_tree, found.paths, found.stamp
         write(cache)
     return cache
 

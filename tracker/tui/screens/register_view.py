@@ -28,7 +28,15 @@ from data.kinds import label
 from data.model import ACTION_STATUSES, Vocabulary
 from data.query import parse
 from tracker.tui.screens.record_actions import RecordActionsScreen
-from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, loaded_snapshot, tracker_app
+from tracker.tui.snapshot import (
+    COLUMNS,
+    FirstPageRead,
+    RegisterChanged,
+    RegisterSnapshot,
+    Row,
+    loaded_snapshot,
+    tracker_app,
+)
 from tracker.tui.views import resolve_me
 from widgets.filter_bar import FilterBar
 from widgets.record_table import Column, RecordTable, SortKey
@@ -303,6 +311,17 @@ class RegisterScreen(RecordActionsScreen):
     def on_register_changed(self, message: RegisterChanged) -> None:
         self._show(message.snapshot)
 
+    def on_first_page_read(self, message: FirstPageRead) -> None:
+        """Paint the first page's rows until the register has loaded (its rows then
+        replace them); a filter already typed waits for the register instead."""
+        if tracker_app(self).snapshot is not None:
+            return
+        for kind in KINDS:
+            if not self.filter_bar(kind).text:
+                total = message.page.totals[kind]
+                self.table(kind).set_rows(message.page.rows[kind], presorted=True)
+                self.filter_bar(kind).show_count(total, total, 0)
+
     def _show(self, snapshot: RegisterSnapshot) -> None:
         if snapshot.settings.vocabulary != self._words:
             self._words = snapshot.settings.vocabulary
@@ -406,6 +425,8 @@ class RegisterScreen(RecordActionsScreen):
     def action_change_field(self) -> None:
         from tracker.tui.screens.choice_picker import ChoicePicker
 
+        if not self.loaded():
+            return
         targets = self._targets()
         if not targets:
             self.notify("no record selected", severity="warning")
@@ -429,6 +450,8 @@ class RegisterScreen(RecordActionsScreen):
     def _change_many(self, targets: list[str], name: str) -> None:
         from tracker.tui.screens.choice_picker import ChoicePicker
 
+        if not self.loaded():
+            return
         snapshot = loaded_snapshot(self)
         choices = choices_for(self.kind, name, snapshot)
         found = [snapshot.find(target) for target in targets]
@@ -537,7 +560,8 @@ class RegisterScreen(RecordActionsScreen):
     def _open(self, event: RecordTable.Selected) -> None:
         from tracker.tui.screens.record import RecordScreen
 
-        self.app.push_screen(RecordScreen(event.row_key))
+        if self.loaded():
+            self.app.push_screen(RecordScreen(event.row_key))
 
     def action_new_record(self) -> None:
         from tracker.tui.screens.record_form import RecordForm
