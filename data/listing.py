@@ -41,6 +41,7 @@ from data.kinds import KINDS, of_record
 from data.load import (
     CACHE_FILE,
     RECORD_FOLDERS,
+    REWRITE_AFTER,
     STATE_DIR,
     Loaded,
     _apply_from_disk,
@@ -306,8 +307,13 @@ def keep_first_page(root: Path, git: Git, listing: Listing) -> None:
     was built from the same tree and folders already: the listing file itself
     is written again only after a large refresh, but the first page should
     follow every commit. Nothing is written for a listing with a record file
-    dirty, or one changed in memory since it was loaded."""
-    if listing.shape != "rows" or not listing.tree or listing.overlay or listing.changed:
+    dirty, or one changed in memory since it was loaded. (A listing refreshed
+    from an older tree names among the files it read from disk the new
+    commits' files too, from folders that changed: git says whether they are
+    clean.)"""
+    if listing.shape != "rows" or not listing.tree or listing.changed or len(listing.overlay) > REWRITE_AFTER:
+        return
+    if listing.overlay and (git.head_tree() != listing.tree or git.dirty_paths(*listing.overlay)):
         return
     kept = kept_from(root)
     if kept is not None and kept[0] == listing.tree and folders_to_look_in(kept[1], listing.folders) == []:
