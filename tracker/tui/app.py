@@ -183,7 +183,6 @@ class TrackerApp(KeysInOrderApp):
             self._read_first_page, name="first page", group="first-page", thread=True, exit_on_error=False
         )
         self.set_interval(self.watch_seconds, self._watch_for_commits)
-        self._schedule_background_sync()
 
     def _remember_theme(self, theme: Theme) -> None:
         try:
@@ -292,7 +291,8 @@ class TrackerApp(KeysInOrderApp):
 
     def _publish(self, snapshot: RegisterSnapshot) -> None:
         """Give every screen the new snapshot."""
-        if self.snapshot is None:
+        if self.snapshot is None:  # the first load: what could wait for it
+            self._schedule_background_sync()
             self.run_worker(
                 self._keep_first_page,
                 name="first page kept",
