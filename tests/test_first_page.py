@@ -24,6 +24,8 @@ from data.model import Issue
 from tracker.register import Register
 from tracker.tui.app import Preferences, TrackerApp, build_app
 from tracker.tui.screens.record import RecordScreen
+from tracker.tui.screens.register_view import Order, sort_rows
+from tracker.tui.snapshot import ISSUE_COLUMNS, RegisterSnapshot
 
 ISSUES = FIRST_PAGE_ROWS + 30
 """More issues than the first page keeps, so the full listing shows more rows."""
@@ -354,3 +356,12 @@ def test_with_no_first_page_the_tui_shows_the_register_once_loaded(busy_register
         assert first_page_path(busy_register.root).is_file()  # for the next start
 
     asyncio.run(main())
+
+
+def test_the_snapshots_rows_come_sorted_by_age_so_the_table_need_not_sort_them(busy_register: Register):
+    busy_register.add_issue(title="Payroll run failed", raised_by="Priya Nair", raised_on=TODAY.isoformat())
+    snapshot = RegisterSnapshot.take(Register.open(busy_register.root), TODAY, None)
+    pairs = [(row, snapshot.sources["issue"][key]) for key, row in snapshot.rows["issue"].items()]
+    age = Order("age", False, lambda _key, cells: int(cells[-1][:-1]))
+    assert sort_rows(pairs, age, ISSUE_COLUMNS) == sorted(pairs, key=lambda pair: int(pair[0][1][-1][:-1]))
+    assert pairs[0][0][1][1] == "Payroll run failed"

@@ -188,8 +188,9 @@ def sort_rows(
     pairs: list[tuple[Row, Any]], order: Order, columns: tuple[Column, ...]
 ) -> list[tuple[Row, Any]]:
     """Sort as `RecordTable` does (stable, same keys), so its own re-sort of a
-    filtered part is a single linear pass."""
-    if order.column is None:
+    filtered part is a single linear pass. The snapshot's rows come newest
+    first, which is youngest first: sorted by age already, ties included."""
+    if order.column is None or (order.column == "age" and not order.reverse):
         return pairs
     custom = order.key
     if custom is not None:
