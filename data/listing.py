@@ -147,6 +147,9 @@ class Listing:
     folders: dict[str, int] = field(default_factory=dict)
     shape: str = "rows"
     changed: list[str] = field(default_factory=list)
+    settled: int = 0
+    """How many of `changed` there were when the listing last matched the files
+    as loaded (`load_listing`): any more, and it holds writes since."""
 
     def matching(self, table: str, query: Query, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """The records (short fields only) that match `query`, as documents. The
@@ -316,11 +319,13 @@ def keep_first_page(root: Path, git: Git, listing: Listing) -> None:
     was built from the same tree and folders already: the listing file itself
     is written again only after a large refresh, but the first page should
     follow every commit. Nothing is written for a listing with a record file
-    dirty, or one changed in memory since it was loaded. (A listing refreshed
+    dirty, or one changed in memory since it was loaded or refreshed. (A listing refreshed
     from an older tree names among the files it read from disk the new
     commits' files too, from folders that changed: git says whether they are
     clean.)"""
-    if listing.shape != "rows" or not listing.tree or listing.changed or len(listing.overlay) > REWRITE_AFTER:
+    if listing.shape != "rows" or not listing.tree or len(listing.changed) != listing.settled:
+        return
+    if len(listing.overlay) > REWRITE_AFTER:
         return
     if listing.overlay and (git.head_tree() != listing.tree or git.dirty_paths(*listing.overlay)):
         return
@@ -388,7 +393,7 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
     def read() -> Listing | None:
         return previous if previous is not None and previous.shape == shape else _read(path, shape)
 
-    return load_cached(
+    listing = load_cached(
         root,
         git,
         read,
@@ -397,3 +402,5 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
         lambda listing, relative: listing._reread(root, relative),
         lambda listing: _write(path, listing),
     )
+    listing.settled = len(listing.changed)
+    return listing

@@ -365,3 +365,24 @@ def test_the_snapshots_rows_come_sorted_by_age_so_the_table_need_not_sort_them(b
     age = Order("age", False, lambda _key, cells: int(cells[-1][:-1]))
     assert sort_rows(pairs, age, ISSUE_COLUMNS) == sorted(pairs, key=lambda pair: int(pair[0][1][-1][:-1]))
     assert pairs[0][0][1][1] == "Payroll run failed"
+
+
+def test_after_a_session_of_edits_the_next_start_still_has_a_first_page(busy_register: Register):
+    keep_first_page(busy_register.root)
+    first = next(iter(Register.open(busy_register.root).listing().rows["issues"]))
+
+    async def main() -> None:
+        app = build_app(Register.open(busy_register.root), today=TODAY, preferences=Preferences(None, {}))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            app.change(lambda register: register.edit(first, {"title": "Renamed in the TUI"}), "Renaming")
+            await settle(app, pilot)
+        assert first_page(busy_register.root) is None  # the edit moved HEAD
+        settled_folders(busy_register.root)
+        app.keep_first_page_at_exit()
+
+    asyncio.run(main())
+    page = first_page(busy_register.root)
+    assert page is not None
+    titles = {row[0]: row[FIELDS["issues"].index("title")] for row in page.rows["issues"]}  # type: ignore[attr-defined]
+    assert titles[first] == "Renamed in the TUI"

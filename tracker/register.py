@@ -290,13 +290,20 @@ class Register:
 
         return start_reading_first_page(self.root, Git(self.root), FIELDS)
 
-    def keep_first_page(self) -> None:
-        """Bring the first page up to the listing just loaded (after a commit
-        moved HEAD, the one kept is stale); call with the listing loaded."""
-        from data.listing import keep_first_page
+    def keep_first_page(self, refresh: bool = False) -> None:
+        """Bring the first page up to the listing loaded (after a commit moved
+        HEAD, the one kept is stale). With `refresh`, a listing written to since
+        it was loaded is first refreshed from git (the files this register
+        committed since, and any changed on disk: a few files), so that the
+        next start after a session of edits still paints its first page."""
+        from data.listing import keep_first_page, load_listing
 
-        if self._listing is not None:
-            keep_first_page(self.root, self.git, self._listing)
+        listing = self._listing
+        if listing is None:
+            return
+        if refresh and len(listing.changed) != listing.settled:
+            listing = self._listing = load_listing(self.root, self.git, previous=listing)
+        keep_first_page(self.root, self.git, listing)
 
     @staticmethod
     def in_default_order(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

@@ -18,6 +18,7 @@ id, e.g. `"register.new" = "N"` (see the help screen, `?`, for every id), and a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import tomllib
 from collections.abc import Callable, Iterable
@@ -217,6 +218,14 @@ class TrackerApp(KeysInOrderApp):
         next start (a commit since it was written made it stale)."""
         with self.register_lock:
             self.register.keep_first_page()
+
+    def keep_first_page_at_exit(self) -> None:
+        """After the app has stopped: bring the first page up to the records
+        changed in this session, so that the next start paints it (a few files
+        read again; nothing when nothing was changed). Waits for a write still
+        running in a worker."""
+        with self.register_lock:
+            self.register.keep_first_page(refresh=True)
 
     # --- work on the register ------------------------------------------------------
 
@@ -453,4 +462,7 @@ def build_app(
 
 
 def run_app(register: Register, first_page: Callable[[], FirstPage | None] | None = None) -> None:
-    build_app(register, first_page=first_page).run()
+    app = build_app(register, first_page=first_page)
+    app.run()
+    with contextlib.suppress(TrackerError, OSError):  # the page is for speed: the next start loads anyway
+        app.keep_first_page_at_exit()
