@@ -21,13 +21,16 @@ from pathlib import Path
 
 from data.errors import GitError, RegisterBusy, TrackerError
 from data.files import TABLES, id_from_path, process_running, relative_path, temporary_for, temporary_writer
+from data.first_page import FIRST_PAGE_FILE
 from data.git import INDEX_LOCK_STALE_SECONDS, Git
 from data.history import has_commit_graph
 from data.ids import is_record_id
 from data.load import STATE_DIR, Loaded, _apply_from_disk, _from_blobs, _read_cache, load_register
 from data.lock import WriterLock, git_running
 
-STATE_FILES = frozenset({"cache.json", "listing.pickle", "texts.pickle", "pending.json", "sync.json"})
+STATE_FILES = frozenset(
+    {"cache.json", "listing.pickle", "texts.pickle", FIRST_PAGE_FILE, "pending.json", "sync.json"}
+)
 LOCK_WAIT_SECONDS = 2.0
 
 
