@@ -104,6 +104,8 @@ def kept_from(root: Path) -> tuple[str, dict[str, int]] | None:
 def start_reading_first_page(root: Path, git: Git, fields: Fields) -> Callable[[], FirstPage | None]:
     """Start the checks (git stats the work tree on another core) and return what
     gives the first page, or None when there is none fit to show."""
+    if not first_page_path(root).is_file():  # none kept (a fresh clone): git need not look
+        return lambda: None
     changed = git.start_changed_paths(*RECORD_FOLDERS)
     trusted = start_trust_check(root, git)
     tree = git.start("rev-parse", "--verify", "--quiet", "HEAD^{tree}", check=False)

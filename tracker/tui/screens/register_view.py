@@ -567,13 +567,13 @@ class RegisterScreen(RecordActionsScreen):
     def action_new_record(self) -> None:
         from tracker.tui.screens.record_form import RecordForm
 
-        if tracker_app(self).snapshot is not None:
+        if self.loaded():
             self.app.push_screen(RecordForm(self.kind, None), self._created)
 
     def action_quick_add(self) -> None:
         from tracker.tui.screens.quick_add import QuickAdd
 
-        if tracker_app(self).snapshot is not None:
+        if self.loaded():
             self.app.push_screen(QuickAdd(self.kind), self._quick_added)
 
     def _quick_added(self, result: str | dict[str, Any] | None) -> None:
