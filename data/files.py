@@ -15,7 +15,7 @@ import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
@@ -130,27 +130,17 @@ def read_state_file(path: Path, max_bytes: int = STATE_FILE_MAX_BYTES) -> bytes 
     or a FIFO, so nothing is read from `/dev/zero`), owned by the user running
     Tracker, and no larger than `max_bytes`. Checked on the open file itself, so
     it cannot be swapped between the check and the read."""
-    handle = open_state_file(path, max_bytes)
-    if handle is None:
-        return None
-    with handle:
-        return handle.read(max_bytes)
-
-
-def open_state_file(path: Path, max_bytes: int = STATE_FILE_MAX_BYTES) -> BinaryIO | None:
-    """`read_state_file`'s file, open, for a reader that reads it a part at a
-    time (a large cache need not be in memory twice); the caller closes it."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
-    handle = os.fdopen(descriptor, "rb")
-    status = os.fstat(descriptor)
-    trusted = stat.S_ISREG(status.st_mode) and status.st_size <= max_bytes
-    if not trusted or (hasattr(os, "getuid") and status.st_uid != os.getuid()):
-        handle.close()
-        return None
-    return handle
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > max_bytes:
+            return None
+        if hasattr(os, "getuid") and status.st_uid != os.getuid():
+            return None
+        return handle.read(max_bytes)
 
 
 def state_file_problem(path: Path, max_bytes: int = STATE_FILE_MAX_BYTES) -> str | None:

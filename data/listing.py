@@ -34,7 +34,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from data.files import id_from_path, open_state_file, temporary_for
+from data.files import id_from_path, read_state_file, temporary_for
 from data.first_page import FIRST_PAGE_ROWS, kept_from, write_first_page
 from data.git import Git
 from data.kinds import KINDS, of_record
@@ -235,14 +235,16 @@ def _plain_load(raw: bytes) -> Any:
 
 def _read(path: Path, shape: str) -> Listing | None:
     try:
-        handle = open_state_file(path)
-        if handle is None:
+        raw = read_state_file(path)
+        if raw is None:
             return None
-        with handle:  # unpickled from the file: the file's bytes are never in memory twice
-            data = _PlainUnpickler(handle).load()
+        data = _plain_load(raw)
         if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
             return None
-        stored = {name: _unchunked(data["rows"][name]) for name in RECORD_FOLDERS}
+        stored = {
+            name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
+            for name in RECORD_FOLDERS
+        }
     except (*_UNREADABLE, AttributeError):
         return None
     try:
@@ -262,17 +264,6 @@ def _read(path: Path, shape: str) -> Listing | None:
         return Listing(rows, problems, tree, overlay, folders=folders, shape=shape)
     except (KeyError, TypeError, IndexError, AttributeError, ValueError):  # any other shape: rebuilt
         return None
-
-
-def _unchunked(chunks: list[bytes]) -> list[Any]:
-    """The entries of every chunk, each chunk let go once read: at 50,000
-    records the texts are 70 MB, and holding every chunk until the end would
-    hold them twice."""
-    entries: list[Any] = []
-    for place, chunk in enumerate(chunks):
-        entries += _plain_load(chunk)
-        chunks[place] = b""
-    return entries
 
 
 def _well_formed(table: str, rows: dict[str, Row]) -> bool:
