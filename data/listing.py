@@ -274,13 +274,22 @@ def _well_formed(table: str, rows: dict[str, Row]) -> bool:
     return all(type(key) is str and type(row) is tuple and len(row) == width for key, row in rows.items())
 
 
+def _stored(path: Path, listing: Listing) -> None:
+    """Write the listing; rows are first put in the default order (in memory
+    too), so that a reader seldom has to sort them, and when the listing holds
+    exactly its tree the first page is written from them."""
+    if listing.shape != "rows":
+        _write(path, listing)
+        return
+    ordered = {name: in_default_order(name, rows.values()) for name, rows in listing.rows.items()}
+    listing.rows = {name: {row[0]: row for row in rows} for name, rows in ordered.items()}
+    _write(path, listing)
+    if listing.tree and listing.folders and not listing.overlay and len(listing.changed) == listing.settled:
+        totals = {name: len(rows) for name, rows in ordered.items()}
+        write_first_page(path.parent.parent, listing.tree, listing.folders, FIELDS, ordered, totals)
+
+
 def _write(path: Path, listing: Listing) -> None:
-    """Store the listing (rows in the default order, so a reader seldom has to
-    sort them) and, when it holds exactly its tree, the first page from it."""
-    ordered = {
-        name: in_default_order(name, rows.values()) if listing.shape == "rows" else list(rows.items())
-        for name, rows in listing.rows.items()
-    }
     payload = {
         "version": LISTING_VERSION,
         "shape": listing.shape,
@@ -289,7 +298,10 @@ def _write(path: Path, listing: Listing) -> None:
         "overlay": listing.overlay,
         "folders": listing.folders,
         "problems": listing.problems,
-        "rows": {name: _chunks(entries) for name, entries in ordered.items()},
+        "rows": {
+            name: _chunks(list(rows.values() if listing.shape == "rows" else rows.items()))
+            for name, rows in listing.rows.items()
+        },
     }
     temporary = temporary_for(path)
     try:  # a cache that cannot be written (a read-only mount) is simply not kept
@@ -299,10 +311,6 @@ def _write(path: Path, listing: Listing) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
-        return
-    if listing.shape == "rows" and listing.tree and not listing.overlay and not listing.changed:
-        totals = {name: len(rows) for name, rows in ordered.items()}
-        write_first_page(path.parent.parent, listing.tree, listing.folders, FIELDS, ordered, totals)
 
 
 def keep_first_page(root: Path, git: Git, listing: Listing) -> None:
@@ -363,7 +371,7 @@ def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing
     }
     other = "texts" if shape == "rows" else "rows"
     if state_folder_trusted(root, git):
-        _write(root / STATE_DIR / LISTING_FILES[other], made[other])
+        _stored(root / STATE_DIR / LISTING_FILES[other], made[other])
     return made[shape]
 
 
@@ -391,7 +399,7 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
         lambda head_tree: _rebuilt(root, git, shape, head_tree),
         lambda listing: listing.rows,
         lambda listing, relative: listing._reread(root, relative),
-        lambda listing: _write(path, listing),
+        lambda listing: _stored(path, listing),
     )
     listing.settled = len(listing.changed)
     return listing
