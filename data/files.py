@@ -282,6 +282,7 @@ STATE_FILES = frozenset(
         "listing.pickle",
         "texts.pickle",
         "records.bin",
+        "first-page.json",
         "status-history.pickle",
         "people-history.pickle",
         "pending.json",

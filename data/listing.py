@@ -24,6 +24,7 @@ offsets do not fill the file exactly are rebuilt, not believed.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
 import os
 import pickle
@@ -36,16 +37,19 @@ from pathlib import Path
 from typing import Any, cast
 
 from data.files import id_from_path, read_state_file, temporary_for
+from data.first_page import FIRST_PAGE_ROWS, kept_from, write_first_page
 from data.git import Git
 from data.kinds import KINDS, of_record
 from data.load import (
     CACHE_FILE,
     RECORD_FOLDERS,
+    REWRITE_AFTER,
     STATE_DIR,
     Loaded,
     _apply_from_disk,
     _collector_paused,
     _from_blobs,
+    folders_to_look_in,
     load_cached,
     load_register,
     state_folder_trusted,
@@ -80,6 +84,24 @@ def row_of(table: str, document: dict[str, Any]) -> Row:
             for value in map(document.get, FIELDS[table])
         ]
     )
+
+
+def newest_first(table: str) -> Callable[[Row], Any]:
+    """The registers' default order as a sort key (sort with `reverse=True`):
+    the latest logged first, then by ID, so the order is the same in every
+    process (the first page's rows must be the first rows the TUI shows)."""
+    names = FIELDS[table]
+    kind = next(kind for kind in KINDS.values() if kind.table == table)
+    return itemgetter(names.index(kind.raised_on), 0)
+
+
+def in_default_order(table: str, rows: Iterable[Row]) -> list[Row]:
+    """Rows newest first (`newest_first`); a row without a date goes last."""
+    key = newest_first(table)
+    try:
+        return sorted(rows, key=key, reverse=True)
+    except TypeError:  # a date missing: None cannot be compared with text
+        return sorted(rows, key=lambda row: tuple(value or "" for value in key(row)), reverse=True)
 
 
 def row_access(table: str) -> Access:
@@ -130,6 +152,9 @@ class Listing:
     folders: dict[str, int] = field(default_factory=dict)
     shape: str = "rows"
     changed: list[str] = field(default_factory=list)
+    settled: int = 0
+    """How many of `changed` there were when the listing last matched the files
+    as loaded (`load_listing`): any more, and it holds writes since."""
 
     def matching(self, table: str, query: Query, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """The records (short fields only) that match `query`, as documents. The
@@ -268,6 +293,21 @@ def _well_formed(table: str, rows: dict[str, Row]) -> bool:
     return all(type(key) is str and type(row) is tuple and len(row) == width for key, row in rows.items())
 
 
+def _stored(path: Path, listing: Listing) -> None:
+    """Write the listing; rows are first put in the default order (in memory
+    too), so that a reader seldom has to sort them, and when the listing holds
+    exactly its tree the first page is written from them."""
+    if listing.shape != "rows":
+        _write(path, listing)
+        return
+    ordered = {name: in_default_order(name, rows.values()) for name, rows in listing.rows.items()}
+    listing.rows = {name: {row[0]: row for row in rows} for name, rows in ordered.items()}
+    _write(path, listing)
+    if listing.tree and listing.folders and not listing.overlay and len(listing.changed) == listing.settled:
+        totals = {name: len(rows) for name, rows in ordered.items()}
+        write_first_page(path.parent.parent, listing.tree, listing.folders, FIELDS, ordered, totals)
+
+
 def _write(path: Path, listing: Listing) -> None:
     """The listing's file: one pickle; for texts, a pickled header followed by
     each table's packed texts (`data.packed_texts`)."""
@@ -305,6 +345,34 @@ def _write(path: Path, listing: Listing) -> None:
             temporary.unlink(missing_ok=True)
 
 
+def keep_first_page(root: Path, git: Git, listing: Listing) -> None:
+    """Write the first page from a rows listing just loaded, unless the one kept
+    was built from the same tree and folders already: the listing file itself
+    is written again only after a large refresh, but the first page should
+    follow every commit. Nothing is written for a listing with a record file
+    dirty, or one changed in memory since it was loaded or refreshed. (A listing refreshed
+    from an older tree names among the files it read from disk the new
+    commits' files too, from folders that changed: git says whether they are
+    clean.)"""
+    if listing.shape != "rows" or not listing.tree or len(listing.changed) != listing.settled:
+        return
+    if len(listing.overlay) > REWRITE_AFTER:
+        return
+    if listing.overlay and (git.head_tree() != listing.tree or git.dirty_paths(*listing.overlay)):
+        return
+    kept = kept_from(root)
+    if kept is not None and kept[0] == listing.tree and folders_to_look_in(kept[1], listing.folders) == []:
+        return  # the page kept still holds
+    if not state_folder_trusted(root, git):
+        return
+    first = {
+        name: heapq.nlargest(FIRST_PAGE_ROWS, rows.values(), key=newest_first(name))
+        for name, rows in listing.rows.items()
+    }
+    totals = {name: len(rows) for name, rows in listing.rows.items()}
+    write_first_page(root, listing.tree, listing.folders, FIELDS, first, totals)
+
+
 def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing:
     """A listing made anew: from the full load cache when there is one (it is
     refreshed as usual); with no cache at all, from git's blobs in one pass that
@@ -335,7 +403,7 @@ def _rebuilt(root: Path, git: Git, shape: str, head_tree: str | None) -> Listing
     }
     other = "texts" if shape == "rows" else "rows"
     if state_folder_trusted(root, git):
-        _write(root / STATE_DIR / LISTING_FILES[other], made[other])
+        _stored(root / STATE_DIR / LISTING_FILES[other], made[other])
     return made[shape]
 
 
@@ -356,12 +424,14 @@ def load_listing(root: Path, git: Git, shape: str = "rows", previous: Listing | 
     def read() -> Listing | None:
         return previous if previous is not None and previous.shape == shape else _read(path, shape)
 
-    return load_cached(
+    listing = load_cached(
         root,
         git,
         read,
         lambda head_tree: _rebuilt(root, git, shape, head_tree),
         lambda listing: listing.rows,
         lambda listing, relative: listing._reread(root, relative),
-        lambda listing: _write(path, listing),
+        lambda listing: _stored(path, listing),
     )
+    listing.settled = len(listing.changed)
+    return listing

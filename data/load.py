@@ -497,11 +497,11 @@ def load_cached(
     with _collector_paused():
         for relative in paths:
             reread(cache, relative)
+    # what the cache in memory now holds: HEAD's tree, these paths read from disk
+    cache.tree, cache.overlay, cache.folders = head_tree, found.paths, found.stamp
     if trusted and (cache.source == "rebuilt" or len(paths) > REWRITE_AFTER):
-        on_top = set(found.paths)
         if head_tree:
-            on_top |= held_untracked(git, holds(held(cache), cache.problems))
-        cache.tree, cache.overlay, cache.folders = head_tree, sorted(on_top), found.stamp
+            cache.overlay = sorted(set(found.paths) | held_untracked(git, holds(held(cache), cache.problems)))
         write(cache)
     return cache
 

@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from data.audit import AuditEntry
     from data.backlog import Transition
     from data.changes_since import Change
+    from data.first_page import FirstPage
     from data.history import HistoryEntry
     from data.listing import Listing, TextIndex
     from data.people import PeopleSeen
@@ -307,6 +308,40 @@ class Register:
             return validate_file(path, raw) if raw is not None else None
         except TrackerError:
             return None
+
+    def start_first_page(self) -> Callable[[], FirstPage | None]:
+        """Start reading the first page (`data.first_page`: each register's top
+        rows, kept beside the listing) and return what gives it, or None when
+        there is none fit to show. Touches nothing the register holds in
+        memory, so it may run beside a worker loading the register."""
+        from data.first_page import start_reading_first_page
+        from data.listing import FIELDS
+
+        return start_reading_first_page(self.root, Git(self.root), FIELDS)
+
+    def keep_first_page(self, refresh: bool = False) -> None:
+        """Bring the first page up to the listing loaded (after a commit moved
+        HEAD, the one kept is stale). With `refresh`, a listing written to since
+        it was loaded is first refreshed from git (the files this register
+        committed since, and any changed on disk: a few files), so that the
+        next start after a session of edits still paints its first page."""
+        from data.listing import keep_first_page, load_listing
+
+        listing = self._listing
+        if listing is None:
+            return
+        if refresh and len(listing.changed) != listing.settled:
+            listing = self._listing = load_listing(self.root, self.git, previous=listing)
+        keep_first_page(self.root, self.git, listing)
+
+    @staticmethod
+    def in_default_order(kind: Kind, rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Listing rows in the registers' default order (newest first, then by
+        ID): the order of the first page and of the listing file, which is kept
+        in it, so that sorting it again is one pass."""
+        from data.listing import in_default_order
+
+        return in_default_order(table_name(kind), rows)
 
     @staticmethod
     def listing_fields(kind: Kind) -> tuple[str, ...]:

@@ -85,9 +85,10 @@ def main(ctx: click.Context, register: str | None) -> None:
 @reports_errors
 def _open_tui(ctx: click.Context) -> None:
     register = open_register(ctx)
+    first_page = register.start_first_page()  # git checks it while Textual is imported
     from tracker.tui.app import run_app
 
-    run_app(register)
+    run_app(register, first_page)
 
 
 def run() -> None:

@@ -18,6 +18,7 @@ id, e.g. `"register.new" = "N"` (see the help screen, `?`, for every id), and a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import tomllib
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import SystemCommand
@@ -35,14 +36,25 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from data.errors import InvalidRecord, TrackerError
+from data.ids import Kind
 from data.kinds import KINDS
 from tracker.locations import config_dir
 from tracker.register import Register
 from tracker.tui.key_order import KeysInOrderApp
 from tracker.tui.keys import APP_BINDINGS
-from tracker.tui.snapshot import RegisterChanged, RegisterSnapshot
+from tracker.tui.snapshot import (
+    FirstPageRead,
+    FirstPageRows,
+    RegisterChanged,
+    RegisterSnapshot,
+    Row,
+    first_rows,
+)
 from tracker.tui.views import SavedView, read_views
 from widgets.status_bar import SyncState
+
+if TYPE_CHECKING:
+    from data.first_page import FirstPage
 
 CONFIG_FILE = "config.toml"
 WATCH_SECONDS = 2.0
@@ -131,10 +143,17 @@ class TrackerApp(KeysInOrderApp):
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
     def __init__(
-        self, register: Register, *, today: date | None = None, preferences: Preferences | None = None
+        self,
+        register: Register,
+        *,
+        today: date | None = None,
+        preferences: Preferences | None = None,
+        first_page: Callable[[], FirstPage | None] | None = None,
     ) -> None:
         super().__init__()
         self.register = register
+        self.first_page = first_page
+        """The first page's reading, when started before the app (by the CLI)."""
         self.register_lock = threading.RLock()
         self.fixed_today = today
         self.preferences = preferences if preferences is not None else load_preferences()
@@ -161,15 +180,52 @@ class TrackerApp(KeysInOrderApp):
         if self.preferences.problem:
             self.notify(self.preferences.problem, severity="warning")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.change(lambda register: None, "Loading the register")
+        self.run_worker(
+            self._read_first_page, name="first page", group="first-page", thread=True, exit_on_error=False
+        )
         self.set_interval(self.watch_seconds, self._watch_for_commits)
-        self._schedule_background_sync()
 
     def _remember_theme(self, theme: Theme) -> None:
         try:
             save_theme(theme.name)
         except OSError as error:
             self.notify(f"theme not saved: {one_line(error)}", severity="warning")
+
+    # --- the first page ------------------------------------------------------------
+
+    def _read_first_page(self) -> FirstPageRows | None:
+        """The first page's rows (runs beside the loader, without the register
+        lock: reading the page touches nothing the register holds)."""
+        page = (self.first_page or self.register.start_first_page())()
+        if page is None:
+            return None
+        rows: dict[Kind, list[Row]] = {}
+        for kind, spec in KINDS.items():
+            made = first_rows(kind, Register.listing_fields(kind), page.rows[spec.table], self.today)
+            if made is None:
+                return None
+            rows[kind] = made
+        return FirstPageRows(rows, {kind: page.totals[spec.table] for kind, spec in KINDS.items()})
+
+    def _load(self) -> None:
+        """Load the register. Started once the first page is painted (or known to
+        be missing): loading beside the painting would take Python's lock from
+        it half of the time."""
+        self.change(lambda register: None, "Loading the register")
+
+    def _keep_first_page(self) -> None:
+        """After the first load, bring the first page up to the register for the
+        next start (a commit since it was written made it stale)."""
+        with self.register_lock:
+            self.register.keep_first_page()
+
+    def keep_first_page_at_exit(self) -> None:
+        """After the app has stopped: bring the first page up to the records
+        changed in this session, so that the next start paints it (a few files
+        read again; nothing when nothing was changed). Waits for a write still
+        running in a worker."""
+        with self.register_lock:
+            self.register.keep_first_page(refresh=True)
 
     # --- work on the register ------------------------------------------------------
 
@@ -210,7 +266,10 @@ class TrackerApp(KeysInOrderApp):
         job = self._jobs.get(worker)
         if worker.group == "sync":
             self._show_sync(self.sync_state, syncing=False, error=one_line(error) if error else None)
-        if worker.group in ("watch", "sync-status", "texts"):  # a filter reports its own
+        # a filter reports its own failures; without a first page the register simply loads
+        if worker.group == "first-page":
+            self._load()
+        if worker.group in ("watch", "sync-status", "texts", "first-page", "first-page-kept"):
             return
         if isinstance(error, InvalidRecord) and job is not None and job.on_invalid is not None:
             job.on_invalid(error)
@@ -225,6 +284,14 @@ class TrackerApp(KeysInOrderApp):
         if worker.group == "sync-status":
             self._show_sync(result)
             return
+        if worker.group == "first-page":
+            if isinstance(result, FirstPageRows) and self.snapshot is None:
+                for screen in self.screen_stack:
+                    screen.post_message(FirstPageRead(result))
+                self.call_after_refresh(self._load)
+            else:
+                self._load()
+            return
         if isinstance(result, Outcome):
             self._publish(result.snapshot)
             job = self._jobs.get(worker)
@@ -233,6 +300,15 @@ class TrackerApp(KeysInOrderApp):
 
     def _publish(self, snapshot: RegisterSnapshot) -> None:
         """Give every screen the new snapshot."""
+        if self.snapshot is None:  # the first load: what could wait for it
+            self._schedule_background_sync()
+            self.run_worker(
+                self._keep_first_page,
+                name="first page kept",
+                group="first-page-kept",
+                thread=True,
+                exit_on_error=False,
+            )
         self.snapshot = snapshot
         self._load_texts(snapshot)
         for notice in snapshot.notices:
@@ -372,13 +448,21 @@ class TrackerApp(KeysInOrderApp):
 
 
 def build_app(
-    register: Register, *, today: date | None = None, preferences: Preferences | None = None
+    register: Register,
+    *,
+    today: date | None = None,
+    preferences: Preferences | None = None,
+    first_page: Callable[[], FirstPage | None] | None = None,
 ) -> TrackerApp:
     """The app, as the CLI and the tests make it. `today` fixes the date ages are
     counted from (for reproducible screenshots); `preferences` overrides the
-    user's config file."""
-    return TrackerApp(register, today=today, preferences=preferences)
+    user's config file; `first_page` is the first page's reading, started
+    (`Register.start_first_page`) before Textual was imported."""
+    return TrackerApp(register, today=today, preferences=preferences, first_page=first_page)
 
 
-def run_app(register: Register) -> None:
-    build_app(register).run()
+def run_app(register: Register, first_page: Callable[[], FirstPage | None] | None = None) -> None:
+    app = build_app(register, first_page=first_page)
+    app.run()
+    with contextlib.suppress(TrackerError, OSError):  # the page is for speed: the next start loads anyway
+        app.keep_first_page_at_exit()

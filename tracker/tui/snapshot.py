@@ -155,7 +155,8 @@ class RegisterSnapshot:
                 if patched is not None:
                     sources[kind], rows[kind] = patched
                     continue
-            sources[kind], rows[kind] = _ordered(fields[kind], kind, current, today)
+            ordered = register.in_default_order(kind, current.values())
+            sources[kind], rows[kind] = _made(fields[kind], kind, ordered, today)
         notices, register.notices[:] = list(register.notices), []
         return cls(
             root=str(register.root),
@@ -231,15 +232,25 @@ def _row_maker(names: tuple[str, ...], kind: Kind, today: date) -> Callable[[tup
     return make
 
 
-def _ordered(
-    names: tuple[str, ...], kind: Kind, current: dict[str, tuple[Any, ...]], today: date
+def _made(
+    names: tuple[str, ...], kind: Kind, ordered: list[tuple[Any, ...]], today: date
 ) -> tuple[dict[str, tuple[Any, ...]], dict[str, Row]]:
-    """Every record newest first (the registers' default order) and its row."""
-    place = names.index(KINDS[kind].raised_on)
-    ordered = sorted(current.values(), key=lambda source: source[place] or "", reverse=True)
+    """Every record (already in the registers' default order) and its row."""
     make = _row_maker(names, kind, today)
     sources = {source[0]: source for source in ordered}
     return sources, {source[0]: make(source) for source in ordered}
+
+
+def first_rows(
+    kind: Kind, names: tuple[str, ...], page: Sequence[tuple[Any, ...]], today: date
+) -> list[Row] | None:
+    """The table rows of a first page's listing rows, or None when one of them
+    would not make a row of text (the page is then not shown)."""
+    make = _row_maker(names, kind, today)
+    rows = [make(source) for source in page]
+    if all(type(cell) is str for _key, cells in rows for cell in cells):
+        return rows
+    return None
 
 
 def _patched(
@@ -276,6 +287,24 @@ class RegisterChanged(Message):
 
     def __init__(self, snapshot: RegisterSnapshot) -> None:
         self.snapshot = snapshot
+        super().__init__()
+
+
+@dataclass(frozen=True)
+class FirstPageRows:
+    """Each register's first rows, from the first page kept beside the listing
+    (`Register.start_first_page`), and how many records it holds: a picture to
+    paint while the register loads, never a snapshot to act on."""
+
+    rows: dict[Kind, list[Row]]
+    totals: dict[Kind, int]
+
+
+class FirstPageRead(Message):
+    """The first page is ready to paint (the register has not loaded yet)."""
+
+    def __init__(self, page: FirstPageRows) -> None:
+        self.page = page
         super().__init__()
 
 

@@ -59,7 +59,18 @@ class RecordActionsScreen(Screen[None]):
     def current_record_id(self) -> str | None:
         raise NotImplementedError
 
+    def loaded(self) -> bool:
+        """Whether the register has loaded; says it is loading when not. Rows
+        painted from the first page are a picture only: nothing is opened or
+        changed from them."""
+        if tracker_app(self).snapshot is None:
+            self.notify("the register is still loading; try again in a moment", severity="warning")
+            return False
+        return True
+
     def _current(self) -> Document | None:
+        if not self.loaded():
+            return None
         record_id = self.current_record_id()
         snapshot = tracker_app(self).snapshot
         document = snapshot.find(record_id) if record_id and snapshot else None

@@ -28,7 +28,15 @@ from data.kinds import label
 from data.model import ACTION_STATUSES, Vocabulary
 from data.query import parse
 from tracker.tui.screens.record_actions import RecordActionsScreen
-from tracker.tui.snapshot import COLUMNS, RegisterChanged, RegisterSnapshot, Row, loaded_snapshot, tracker_app
+from tracker.tui.snapshot import (
+    COLUMNS,
+    FirstPageRead,
+    RegisterChanged,
+    RegisterSnapshot,
+    Row,
+    loaded_snapshot,
+    tracker_app,
+)
 from tracker.tui.views import resolve_me
 from widgets.filter_bar import FilterBar
 from widgets.record_table import Column, RecordTable, SortKey
@@ -180,8 +188,9 @@ def sort_rows(
     pairs: list[tuple[Row, Any]], order: Order, columns: tuple[Column, ...]
 ) -> list[tuple[Row, Any]]:
     """Sort as `RecordTable` does (stable, same keys), so its own re-sort of a
-    filtered part is a single linear pass."""
-    if order.column is None:
+    filtered part is a single linear pass. The snapshot's rows come newest
+    first, which is youngest first: sorted by age already, ties included."""
+    if order.column is None or (order.column == "age" and not order.reverse):
         return pairs
     custom = order.key
     if custom is not None:
@@ -303,6 +312,17 @@ class RegisterScreen(RecordActionsScreen):
     def on_register_changed(self, message: RegisterChanged) -> None:
         self._show(message.snapshot)
 
+    def on_first_page_read(self, message: FirstPageRead) -> None:
+        """Paint the first page's rows until the register has loaded (its rows then
+        replace them); a filter already typed waits for the register instead."""
+        if tracker_app(self).snapshot is not None:
+            return
+        for kind in KINDS:
+            if not self.filter_bar(kind).text:
+                total = message.page.totals[kind]
+                self.table(kind).set_rows(message.page.rows[kind], presorted=True)
+                self.filter_bar(kind).show_count(total, total, 0)
+
     def _show(self, snapshot: RegisterSnapshot) -> None:
         if snapshot.settings.vocabulary != self._words:
             self._words = snapshot.settings.vocabulary
@@ -406,6 +426,8 @@ class RegisterScreen(RecordActionsScreen):
     def action_change_field(self) -> None:
         from tracker.tui.screens.choice_picker import ChoicePicker
 
+        if not self.loaded():
+            return
         targets = self._targets()
         if not targets:
             self.notify("no record selected", severity="warning")
@@ -429,6 +451,8 @@ class RegisterScreen(RecordActionsScreen):
     def _change_many(self, targets: list[str], name: str) -> None:
         from tracker.tui.screens.choice_picker import ChoicePicker
 
+        if not self.loaded():
+            return
         snapshot = loaded_snapshot(self)
         choices = choices_for(self.kind, name, snapshot)
         found = [snapshot.find(target) for target in targets]
@@ -537,18 +561,19 @@ class RegisterScreen(RecordActionsScreen):
     def _open(self, event: RecordTable.Selected) -> None:
         from tracker.tui.screens.record import RecordScreen
 
-        self.app.push_screen(RecordScreen(event.row_key))
+        if self.loaded():
+            self.app.push_screen(RecordScreen(event.row_key))
 
     def action_new_record(self) -> None:
         from tracker.tui.screens.record_form import RecordForm
 
-        if tracker_app(self).snapshot is not None:
+        if self.loaded():
             self.app.push_screen(RecordForm(self.kind, None), self._created)
 
     def action_quick_add(self) -> None:
         from tracker.tui.screens.quick_add import QuickAdd
 
-        if tracker_app(self).snapshot is not None:
+        if self.loaded():
             self.app.push_screen(QuickAdd(self.kind), self._quick_added)
 
     def _quick_added(self, result: str | dict[str, Any] | None) -> None:
