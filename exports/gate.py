@@ -54,6 +54,16 @@ UPDATE_FIELDS: dict[str, PublicationClass] = {
 }
 """An update's fields and their publication classes."""
 PUBLIC_UPDATE_FIELDS: tuple[str, ...] = tuple(UPDATE_FIELDS)
+_PLANS: dict[Kind, tuple[tuple[str, PublicationClass, str], ...]] = {
+    name: tuple((field, kind.fields()[field].publication, f", {label(field, name)}") for field in fields)
+    for name, kind in KINDS.items()
+    for fields in [PUBLIC_FIELDS[name]]
+}
+"""A public record's fields with their publication classes and the label each
+adds to where a removal happened (what `publish` looks up field by field)."""
+_REMEMBERED = 100_000
+"""How many distinct texts the gate remembers the scrubbed form of: vocabulary
+words, tags and repeated update texts are scrubbed once, not once a record."""
 WITHHELD_REASONS = {
     "restricted": "restricted records hold information that must not be published, such as "
     "security weaknesses or details about individuals",
@@ -120,6 +130,8 @@ class Gate:
         self.index: PeopleIndex = build_index(listed, people, emails or {})
         self.redactions: list[Redaction] = []
         self.published: list[tuple[str, str]] = []
+        self._scrubbed: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+        self._roles: dict[str, str | None] = {}
 
     @classmethod
     def for_register(
@@ -177,15 +189,30 @@ class Gate:
     # --- by class -----------------------------------------------------------------------
 
     def _text(self, text: str, where: str) -> str:
-        text = clean_text(text)
-        scrubbed, found = self.index.scrub(text)
-        self.redactions += [Redaction(where, item.what, item.why) for item in found]
+        # Scrubbing depends on the text alone, so each distinct text is scrubbed
+        # once; what was removed is still recorded at every place it was.
+        known = self._scrubbed.get(text)
+        if known is None:
+            scrubbed, found = self.index.scrub(clean_text(text))
+            known = (scrubbed, tuple((item.what, item.why) for item in found))
+            if len(self._scrubbed) >= _REMEMBERED:
+                self._scrubbed.clear()
+            self._scrubbed[text] = known
+        scrubbed, removed = known
+        if removed:
+            self.redactions += [Redaction(where, what, why) for what, why in removed]
         if scrubbed:
             self.published.append((where, scrubbed))
         return scrubbed
 
+    def _role_of(self, name: str) -> str | None:
+        """`PeopleIndex.role`, looked up once for each name."""
+        if name not in self._roles:
+            self._roles[name] = self.index.role(name)
+        return self._roles[name]
+
     def _person(self, name: Any, where: str) -> str:
-        role = self.index.role(name) if isinstance(name, str) else None
+        role = self._role_of(name) if isinstance(name, str) else None
         if name:
             self.redactions.append(
                 Redaction(
@@ -197,7 +224,7 @@ class Gate:
     def _role(self, value: Any, where: str) -> str | None:
         if not value:
             return None
-        role = self.index.role(str(value))
+        role = self._role_of(str(value))
         if role is not None:
             self.redactions.append(
                 Redaction(
@@ -219,10 +246,15 @@ class Gate:
         through `publish`."""
         if not self.public:
             return dict(document)
-        kind = kind_of(document["id"])
-        return {
-            name: self.publish(kind, name, document.get(name), document["id"]) for name in PUBLIC_FIELDS[kind]
-        }
+        record_id = document["id"]
+        # `publish` for each public field, with its class and label looked up once for the kind.
+        view: dict[str, Any] = {}
+        for name, publication, label_part in _PLANS[kind_of(record_id)]:
+            value = document.get(name)
+            view[name] = (
+                value if publication == "shown" else self.value(publication, value, record_id + label_part)
+            )
+        return view
 
     def update(self, update: dict[str, Any], where: str = "update") -> dict[str, Any]:
         if not self.public:
