@@ -6,6 +6,7 @@ name-like pair, and record exports written a row at a time are the files
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from data.settings import RegisterSettings
 from data.text import clean_text
 from exports import tabular
+from exports.escape import cell, paragraphs
 from exports.gate import Gate, Redaction
 from exports.review import _MAYBE_NAMED, name_like, review
 from tracker.register import Register
@@ -138,3 +140,45 @@ def test_records_written_a_row_at_a_time_are_the_selected_records_file(
     assert (count, not_shown) == (len(selected), withheld)
     assert gate.redactions == plain_gate.redactions
     assert gate.published == plain_gate.published
+
+
+# Markdown escaping as it was before the fast paths, to compare with.
+_OLD_ALWAYS = re.compile(r"([\\`*_\[\]<>|#~$@{}])")
+_OLD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_OLD_ADDRESS = re.compile(r"(?<=[0-9A-Za-z])(?:\.(?=[A-Za-z])|:(?=/))|(?i:(?<=mailto)|(?<=xmpp)):")
+_OLD_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
+_OLD_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _old_escape_line(text: str) -> str:
+    text = _OLD_SPACES.sub(" ", text).strip()
+    text = _OLD_ALWAYS.sub(r"\\\1", text)
+    text = _OLD_ADDRESS.sub(lambda match: "\\" + match.group(), _OLD_ENTITY.sub(r"\\&", text))
+    return _OLD_LINE_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
+
+
+def _old_paragraphs(text: str) -> str:
+    blocks = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [line for line in (_old_escape_line(line) for line in block.split("\n")) if line]
+        if lines:
+            blocks.append("\\\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+MARKDOWN = st.lists(
+    st.one_of(
+        st.text(alphabet=" \t\f\v\u00a0\u2003\u3000\n\r.:/&#;-+=)1aZmM@*_[]<>|`~$\\{}é", max_size=8),
+        st.sampled_from(
+            ["www.x.org", "http://a.b", "MAILTO:x", "xmpp:y", "1.5", "&amp;", "&#60;", "12.", "- item"]
+        ),
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(MARKDOWN)
+def test_markdown_escaping_is_what_it_was_before_it_was_made_fast(text: str) -> None:
+    assert cell(text) == _old_escape_line(" ".join(text.split()))
+    assert paragraphs(text) == _old_paragraphs(text)
