@@ -86,7 +86,7 @@ class PeopleSource(Protocol):
     def accepted_words(self) -> set[str]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redaction:
     """Something the gate removed from a public value: what, where, and why."""
 
@@ -122,6 +122,8 @@ class Gate:
         accepted: Iterable[str] = (),
     ):
         self.audience = audience
+        self.public = audience == "public"
+        """Whether the publication rules apply (asked for every value and record)."""
         self.settings = settings
         self.published_ids = frozenset(published_ids)
         self.threshold = settings.report.small_count_threshold
@@ -149,10 +151,6 @@ class Gate:
         seen = register.people_in_history()
         names = register.people_in_records() | seen.names
         return cls(audience, register.settings, names, published, seen.emails, register.accepted_words())
-
-    @property
-    def public(self) -> bool:
-        return self.audience == "public"
 
     # --- the one function -------------------------------------------------------------
 

@@ -30,6 +30,9 @@ from exports.common_words import NEVER_ALONE, ORDINARY, TITLES
 
 UNKNOWN_ROLE = "a member of staff"
 _WORD = re.compile(r"[^\W_]+")
+_NOT_A_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+"""ASCII text translated with this and split gives the words `_WORD` finds in it,
+without a match object for each."""
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u206f\ufeff]")
 _LONGEST = 5
 _DIGIT = re.compile(r"\d")
@@ -62,6 +65,8 @@ _PERSONAL_DATA: tuple[tuple[str, re.Pattern[str], str], ...] = (
 def plain(text: str) -> str:
     """Compatibility forms folded (fullwidth letters, ligatures) and invisible
     characters removed, so a name cannot hide behind a zero-width space."""
+    if text.isascii():  # neither applies to ASCII
+        return text
     return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
 
 
@@ -157,7 +162,7 @@ class PeopleIndex:
         if text.isascii():
             # Most text: lower case keeps every position, and the words are found in C.
             lowered = text.lower()
-            if self.tokens.isdisjoint(_WORD.findall(lowered)):
+            if self.tokens.isdisjoint(lowered.translate(_NOT_A_WORD).split()):
                 return text, found
             spans = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(lowered)]
         else:

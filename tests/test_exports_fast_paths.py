@@ -7,6 +7,7 @@ name-like pair, and record exports written a row at a time are the files
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from data.text import clean_text
 from exports import tabular
 from exports.escape import cell, paragraphs
 from exports.gate import Gate, Redaction
+from exports.people import _INVISIBLE, _NOT_A_WORD, _WORD, plain
 from exports.review import _MAYBE_NAMED, name_like, review
 from tracker.register import Register
 
@@ -182,3 +184,10 @@ MARKDOWN = st.lists(
 def test_markdown_escaping_is_what_it_was_before_it_was_made_fast(text: str) -> None:
     assert cell(text) == _old_escape_line(" ".join(text.split()))
     assert paragraphs(text) == _old_paragraphs(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_is_split_into_the_words_the_word_pattern_finds(text: str) -> None:
+    assert text.translate(_NOT_A_WORD).split() == _WORD.findall(text)
+    assert plain(text) == _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
