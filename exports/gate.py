@@ -249,16 +249,23 @@ class Gate:
         view: dict[str, Any] = {}
         for name, publication, label_part in _PLANS[kind_of(record_id)]:
             value = document.get(name)
-            view[name] = (
-                value if publication == "shown" else self.value(publication, value, record_id + label_part)
-            )
+            if publication == "shown":
+                view[name] = value
+            elif publication == "text" and type(value) is str:  # what `value` does with it
+                view[name] = self._text(value, record_id + label_part)
+            else:
+                view[name] = self.value(publication, value, record_id + label_part)
         return view
 
     def update(self, update: dict[str, Any], where: str = "update") -> dict[str, Any]:
         if not self.public:
             return dict(update)
         place = f"{where}, update {update.get('id', '')}".rstrip()
-        return {name: self.value(kind, update.get(name), place) for name, kind in UPDATE_FIELDS.items()}
+        return {
+            name: value if kind == "shown" else self.value(kind, value, place)
+            for name, kind in UPDATE_FIELDS.items()
+            for value in [update.get(name)]
+        }
 
     # --- the register's own words -------------------------------------------------------
 

@@ -36,6 +36,8 @@ without a match object for each."""
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2060-\u206f\ufeff]")
 _LONGEST = 5
 _DIGIT = re.compile(r"\d")
+_DIGITS = "0123456789"
+"""The digits `_DIGIT` finds in ASCII text, each looked for at C speed."""
 _PERSONAL_DATA: tuple[tuple[str, re.Pattern[str], str], ...] = (
     (
         "e-mail address",
@@ -154,7 +156,7 @@ class PeopleIndex:
         """The text with personal data and known names removed, and what was removed."""
         text = plain(text)
         found: list[Found] = []
-        if "@" in text or _DIGIT.search(text):
+        if "@" in text or (_DIGIT.search(text) if not text.isascii() else any(d in text for d in _DIGITS)):
             for why, pattern, replacement in _PERSONAL_DATA:
                 text = pattern.sub(partial(_note, found, why, replacement), text)
         if not self.tokens:

@@ -19,7 +19,7 @@ from data.text import clean_text
 from exports import tabular
 from exports.escape import cell, paragraphs
 from exports.gate import Gate, Redaction
-from exports.people import _INVISIBLE, _NOT_A_WORD, _WORD, plain
+from exports.people import _DIGIT, _DIGITS, _INVISIBLE, _NOT_A_WORD, _WORD, plain
 from exports.review import _MAYBE_NAMED, name_like, review
 from tracker.register import Register
 
@@ -191,3 +191,4 @@ def test_markdown_escaping_is_what_it_was_before_it_was_made_fast(text: str) -> 
 def test_ascii_text_is_split_into_the_words_the_word_pattern_finds(text: str) -> None:
     assert text.translate(_NOT_A_WORD).split() == _WORD.findall(text)
     assert plain(text) == _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    assert any(digit in text for digit in _DIGITS) == bool(_DIGIT.search(text))
