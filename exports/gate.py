@@ -25,7 +25,7 @@ audience sees every record and field, with names, cleaned of control characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -95,6 +95,28 @@ class Redaction:
     why: str
 
 
+class Published:
+    """Every text the gate published, in order, as `(where, text)` pairs; kept
+    as two lists, not a tuple for each of the hundreds of thousands of values
+    of an export of the whole register."""
+
+    __slots__ = ("_texts", "_wheres")
+
+    def __init__(self) -> None:
+        self._wheres: list[str] = []
+        self._texts: list[str] = []
+
+    def add(self, where: str, text: str) -> None:
+        self._wheres.append(where)
+        self._texts.append(text)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return zip(self._wheres, self._texts, strict=True)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
 @dataclass
 class Withheld:
     """What the public audience does not see, counted by kind and visibility."""
@@ -131,7 +153,7 @@ class Gate:
         listed = {name: (person.role, list(person.aliases)) for name, person in settings.people.items()}
         self.index: PeopleIndex = build_index(listed, people, emails or {})
         self.redactions: list[Redaction] = []
-        self.published: list[tuple[str, str]] = []
+        self.published = Published()
         self._scrubbed: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
         self._roles: dict[str, str | None] = {}
 
@@ -200,7 +222,7 @@ class Gate:
         if removed:
             self.redactions += [Redaction(where, what, why) for what, why in removed]
         if scrubbed:
-            self.published.append((where, scrubbed))
+            self.published.add(where, scrubbed)
         return scrubbed
 
     def _role_of(self, name: str) -> str | None:

@@ -146,7 +146,13 @@ def export(
         if not matches(view):
             continue
         if format == "csv":
-            writer.writerow([_cell(view.get(name)) for name in names])
+            # (`_cell` gives a string that cannot be a formula as it is: inlined for speed)
+            writer.writerow(
+                [
+                    value if type(value) is str and value[:1] not in _FORMULA_STARTS else _cell(value)
+                    for value in map(view.get, names)
+                ]
+            )
             row = lines.pop().encode("utf-8")
         else:  # the record as `to_json` indents it inside the list
             row = orjson.dumps([view], option=orjson.OPT_INDENT_2)[2:-2]
