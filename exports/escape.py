@@ -39,10 +39,17 @@ def _escape_line(text: str) -> str:
 
 
 def _escape_words(text: str) -> str:
-    """`_escape_line` for text already single-spaced and stripped."""
-    text = _ALWAYS.sub(r"\\\1", text)
-    text = _ADDRESS.sub(lambda match: "\\" + match.group(), _ENTITY.sub(r"\\&", text))
-    return _LINE_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
+    """`_escape_line` for text already single-spaced and stripped. Each
+    substitution runs only where it can match: most text holds none of the
+    characters, and a substitution with a template costs a call of its own."""
+    if _ALWAYS.search(text):
+        text = _ALWAYS.sub(r"\\\1", text)
+    if "&" in text:
+        text = _ENTITY.sub(r"\\&", text)
+    text = _ADDRESS.sub(lambda match: "\\" + match.group(), text)
+    if text[:1] in "-+=" or text[:1].isdecimal():  # where `_LINE_START` can match (`\d` is isdecimal)
+        text = _LINE_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
+    return text
 
 
 def cell(text: object) -> str:

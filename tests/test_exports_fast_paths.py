@@ -170,9 +170,21 @@ def _old_paragraphs(text: str) -> str:
 
 MARKDOWN = st.lists(
     st.one_of(
-        st.text(alphabet=" \t\f\v\u00a0\u2003\u3000\n\r.:/&#;-+=)1aZmM@*_[]<>|`~$\\{}é", max_size=8),
+        st.text(alphabet=" \t\f\v\u00a0\u2003\u3000\n\r.:/&#;-+=)1aZmM@*_[]<>|`~$\\{}é３٣", max_size=8),
         st.sampled_from(
-            ["www.x.org", "http://a.b", "MAILTO:x", "xmpp:y", "1.5", "&amp;", "&#60;", "12.", "- item"]
+            [
+                "www.x.org",
+                "http://a.b",
+                "MAILTO:x",
+                "xmpp:y",
+                "1.5",
+                "&amp;",
+                "&#60;",
+                "12.",
+                "- item",
+                "３. item",
+                "٣) x",
+            ]
         ),
     ),
     max_size=10,
