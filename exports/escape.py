@@ -21,24 +21,41 @@ _ALWAYS = re.compile(r"([\\`*_\[\]<>|#~$@{}])")
 # The others mean something only in some places, and are escaped only there, so
 # ordinary words keep their punctuation ("Year-end", "system: down", "Finance & HR"):
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# www.x.org, http://, mailto: (a dot between digits, as in 1.5, is left alone)
-_ADDRESS = re.compile(r"(?<=[0-9A-Za-z])(?:\.(?=[A-Za-z])|:(?=/))|(?i:(?<=mailto)|(?<=xmpp)):")
+# www.x.org, http://, mailto: (a dot between digits, as in 1.5, is left alone). The
+# dot or colon comes first and the look back after it, so the search jumps from one
+# dot or colon to the next instead of looking back at every character.
+_ADDRESS = re.compile(
+    r"\.(?<=[0-9A-Za-z]\.)(?=[A-Za-z])|:(?:(?<=[0-9A-Za-z]:)(?=/)|(?i:(?<=mailto:)|(?<=xmpp:)))"
+)
 _LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")  # list items, setext underlines
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def _escape_line(text: str) -> str:
-    text = _SPACES.sub(" ", text).strip()
-    text = _ALWAYS.sub(r"\\\1", text)
-    text = _ADDRESS.sub(lambda match: "\\" + match.group(), _ENTITY.sub(r"\\&", text))
-    return _LINE_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
+    if not text.isascii() or "  " in text or "\t" in text or "\f" in text or "\v" in text:
+        text = _SPACES.sub(" ", text)  # (otherwise it would replace each single space by itself)
+    return _escape_words(text.strip())
+
+
+def _escape_words(text: str) -> str:
+    """`_escape_line` for text already single-spaced and stripped. Each
+    substitution runs only where it can match: most text holds none of the
+    characters, and a substitution with a template costs a call of its own."""
+    if _ALWAYS.search(text):
+        text = _ALWAYS.sub(r"\\\1", text)
+    if "&" in text:
+        text = _ENTITY.sub(r"\\&", text)
+    text = _ADDRESS.sub(lambda match: "\\" + match.group(), text)
+    if text[:1] in "-+=" or text[:1].isdecimal():  # where `_LINE_START` can match (`\d` is isdecimal)
+        text = _LINE_START.sub(lambda match: match.group()[:-1] + "\\" + match.group()[-1], text)
+    return text
 
 
 def cell(text: object) -> str:
     """One table cell or one line of a paragraph or heading: newlines become
     spaces, so a cell can never end its row early or add columns."""
-    return _escape_line(" ".join(str(text).split()))
+    return _escape_words(" ".join(str(text).split()))
 
 
 def paragraphs(text: object) -> str:

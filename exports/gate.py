@@ -25,7 +25,7 @@ audience sees every record and field, with names, cleaned of control characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -54,6 +54,16 @@ UPDATE_FIELDS: dict[str, PublicationClass] = {
 }
 """An update's fields and their publication classes."""
 PUBLIC_UPDATE_FIELDS: tuple[str, ...] = tuple(UPDATE_FIELDS)
+_PLANS: dict[Kind, tuple[tuple[str, PublicationClass, str], ...]] = {
+    name: tuple((field, kind.fields()[field].publication, f", {label(field, name)}") for field in fields)
+    for name, kind in KINDS.items()
+    for fields in [PUBLIC_FIELDS[name]]
+}
+"""A public record's fields with their publication classes and the label each
+adds to where a removal happened (what `publish` looks up field by field)."""
+_REMEMBERED = 100_000
+"""How many distinct texts the gate remembers the scrubbed form of: vocabulary
+words, tags and repeated update texts are scrubbed once, not once a record."""
 WITHHELD_REASONS = {
     "restricted": "restricted records hold information that must not be published, such as "
     "security weaknesses or details about individuals",
@@ -76,13 +86,35 @@ class PeopleSource(Protocol):
     def accepted_words(self) -> set[str]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redaction:
     """Something the gate removed from a public value: what, where, and why."""
 
     where: str
     what: str
     why: str
+
+
+class Published:
+    """Every text the gate published, in order, as `(where, text)` pairs; kept
+    as two lists, not a tuple for each of the hundreds of thousands of values
+    of an export of the whole register."""
+
+    __slots__ = ("_texts", "_wheres")
+
+    def __init__(self) -> None:
+        self._wheres: list[str] = []
+        self._texts: list[str] = []
+
+    def add(self, where: str, text: str) -> None:
+        self._wheres.append(where)
+        self._texts.append(text)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return zip(self._wheres, self._texts, strict=True)
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 @dataclass
@@ -112,6 +144,8 @@ class Gate:
         accepted: Iterable[str] = (),
     ):
         self.audience = audience
+        self.public = audience == "public"
+        """Whether the publication rules apply (asked for every value and record)."""
         self.settings = settings
         self.published_ids = frozenset(published_ids)
         self.threshold = settings.report.small_count_threshold
@@ -119,7 +153,9 @@ class Gate:
         listed = {name: (person.role, list(person.aliases)) for name, person in settings.people.items()}
         self.index: PeopleIndex = build_index(listed, people, emails or {})
         self.redactions: list[Redaction] = []
-        self.published: list[tuple[str, str]] = []
+        self.published = Published()
+        self._scrubbed: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+        self._roles: dict[str, str | None] = {}
 
     @classmethod
     def for_register(
@@ -137,10 +173,6 @@ class Gate:
         seen = register.people_in_history()
         names = register.people_in_records() | seen.names
         return cls(audience, register.settings, names, published, seen.emails, register.accepted_words())
-
-    @property
-    def public(self) -> bool:
-        return self.audience == "public"
 
     # --- the one function -------------------------------------------------------------
 
@@ -177,15 +209,30 @@ class Gate:
     # --- by class -----------------------------------------------------------------------
 
     def _text(self, text: str, where: str) -> str:
-        text = clean_text(text)
-        scrubbed, found = self.index.scrub(text)
-        self.redactions += [Redaction(where, item.what, item.why) for item in found]
+        # Scrubbing depends on the text alone, so each distinct text is scrubbed
+        # once; what was removed is still recorded at every place it was.
+        known = self._scrubbed.get(text)
+        if known is None:
+            scrubbed, found = self.index.scrub(clean_text(text))
+            known = (scrubbed, tuple((item.what, item.why) for item in found))
+            if len(self._scrubbed) >= _REMEMBERED:
+                self._scrubbed.clear()
+            self._scrubbed[text] = known
+        scrubbed, removed = known
+        if removed:
+            self.redactions += [Redaction(where, what, why) for what, why in removed]
         if scrubbed:
-            self.published.append((where, scrubbed))
+            self.published.add(where, scrubbed)
         return scrubbed
 
+    def _role_of(self, name: str) -> str | None:
+        """`PeopleIndex.role`, looked up once for each name."""
+        if name not in self._roles:
+            self._roles[name] = self.index.role(name)
+        return self._roles[name]
+
     def _person(self, name: Any, where: str) -> str:
-        role = self.index.role(name) if isinstance(name, str) else None
+        role = self._role_of(name) if isinstance(name, str) else None
         if name:
             self.redactions.append(
                 Redaction(
@@ -197,7 +244,7 @@ class Gate:
     def _role(self, value: Any, where: str) -> str | None:
         if not value:
             return None
-        role = self.index.role(str(value))
+        role = self._role_of(str(value))
         if role is not None:
             self.redactions.append(
                 Redaction(
@@ -219,16 +266,28 @@ class Gate:
         through `publish`."""
         if not self.public:
             return dict(document)
-        kind = kind_of(document["id"])
-        return {
-            name: self.publish(kind, name, document.get(name), document["id"]) for name in PUBLIC_FIELDS[kind]
-        }
+        record_id = document["id"]
+        # `publish` for each public field, with its class and label looked up once for the kind.
+        view: dict[str, Any] = {}
+        for name, publication, label_part in _PLANS[kind_of(record_id)]:
+            value = document.get(name)
+            if publication == "shown":
+                view[name] = value
+            elif publication == "text" and type(value) is str:  # what `value` does with it
+                view[name] = self._text(value, record_id + label_part)
+            else:
+                view[name] = self.value(publication, value, record_id + label_part)
+        return view
 
     def update(self, update: dict[str, Any], where: str = "update") -> dict[str, Any]:
         if not self.public:
             return dict(update)
         place = f"{where}, update {update.get('id', '')}".rstrip()
-        return {name: self.value(kind, update.get(name), place) for name, kind in UPDATE_FIELDS.items()}
+        return {
+            name: value if kind == "shown" else self.value(kind, value, place)
+            for name, kind in UPDATE_FIELDS.items()
+            for value in [update.get(name)]
+        }
 
     # --- the register's own words -------------------------------------------------------
 

@@ -98,6 +98,7 @@ class ReportInput:
     _open: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
     _resolved: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
     _ranks: tuple[dict[str, int], int] | None = None
+    _ages: dict[str, int] = field(default_factory=dict)
 
     def is_open(self, issue: dict[str, Any], on: date | None = None) -> bool:
         day = (on or self.period.end).isoformat()
@@ -117,7 +118,10 @@ class ReportInput:
         return sum(not self.gate.shows(document) for document in every)
 
     def age(self, issue: dict[str, Any]) -> int:
-        return (self.period.end - date.fromisoformat(issue["raised_on"])).days
+        raised_on = issue["raised_on"]
+        if raised_on not in self._ages:  # (tens of thousands of issues, a few thousand days)
+            self._ages[raised_on] = (self.period.end - date.fromisoformat(raised_on)).days
+        return self._ages[raised_on]
 
     def severity_rank(self, issue: dict[str, Any]) -> int:
         """Where an issue's severity stands in the register's order (unknown ones last)."""

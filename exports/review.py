@@ -28,6 +28,10 @@ _TITLED = re.compile(
     rf"(?<![\w-])(?:{'|'.join(t.capitalize() for t in TITLES)})\.? ({_CAPITALISED})(?![\w-])"
 )
 
+# What both patterns need somewhere: a capitalised word (or a title, with its dot),
+# a space and a capital; most published text has none and is not read further.
+_MAYBE_NAMED = re.compile(r"[A-Z][a-z]+(?:'s)?\.? [A-Z]")
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -83,8 +87,13 @@ def review(gate: Gate, disclosure: list[str] | None = None) -> Review:
     """The review of everything `gate` let out so far (call it after rendering)."""
     accepted = {fold(word) for word in gate.accepted}
     candidates: dict[tuple[str, str], Candidate] = {}
+    # The same text (a vocabulary word, a tag, a repeated update) is read once.
+    read: dict[str, list[tuple[str, str]]] = {}
     for where, text in gate.published:
-        for words, why in name_like(text):
+        found = read.get(text)
+        if found is None:
+            found = read[text] = name_like(text) if _MAYBE_NAMED.search(text) else []
+        for words, why in found:
             if fold(words) not in accepted:
                 candidates.setdefault((where, words), Candidate(where, words, why))
     unsettled = [finding for finding in disclosure or () if fold(finding) not in accepted]

@@ -38,13 +38,25 @@ def default_start(register: RegisterReader, end: date) -> date | None:
 
 @dataclass
 class Export:
-    """One rendered export: its text, a one-line summary, the publication review
-    (for the public audience), and the figures its tag keeps when published."""
+    """One rendered export: its text (records as UTF-8 pieces, so a large export
+    is never copied whole), a one-line summary, the publication review (for the
+    public audience), and the figures its tag keeps when published."""
 
-    text: str
+    body: str | list[bytes]
     summary: str
     review: Review | None = None
     figures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.body if isinstance(self.body, str) else b"".join(self.body).decode("utf-8")
+
+    def content(self, format: str | None) -> list[bytes]:
+        """What a file of this format holds (`file_bytes`), in pieces; None for
+        standard output, which has no byte-order mark."""
+        if isinstance(self.body, str):
+            return [file_bytes(self.body, format) if format else self.body.encode("utf-8")]
+        return [b"\xef\xbb\xbf", *self.body] if format == "csv" else self.body
 
 
 def render(register: RegisterReader, request: ExportRequest) -> Export:
@@ -55,14 +67,12 @@ def render(register: RegisterReader, request: ExportRequest) -> Export:
     from exports import tabular
 
     kind: Kind = "issue" if request.kind == "issues" else "lesson"
-    records, withheld = tabular.select(register, kind, request.query, request.audience, gate=gate)
-    if request.format == "json":
-        text = tabular.to_json(records)
-    else:
-        text = tabular.to_csv(records, tabular.columns(kind, request.audience, records))
-    summary = f"{len(records):,} {request.kind} ({request.audience}"
+    pieces, count, withheld = tabular.export(
+        register, kind, request.query, request.audience, request.format, gate
+    )
+    summary = f"{count:,} {request.kind} ({request.audience}"
     summary += f"; {withheld:,} withheld)" if request.audience == "public" else ")"
-    return Export(text, summary, review(gate) if gate.public else None)
+    return Export(pieces, summary, review(gate) if gate.public else None)
 
 
 def _document(register: RegisterReader, request: ExportRequest, gate: Gate) -> Export:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -29,6 +30,8 @@ from exports.reader import RegisterReader
 
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _GUARDED = re.compile(r"'+[=+\-@\t\r]")
+_FORMULA_STARTS = "'=+-@\t\r"
+"""The first characters `_FORMULA` can match (an empty text cannot)."""
 
 
 def guard_cell(text: str) -> str:
@@ -80,6 +83,8 @@ def columns(kind: Kind, audience: Audience, records: list[dict[str, Any]]) -> li
 
 
 def _cell(value: Any) -> str:
+    if type(value) is str:  # most cells: the checks below would come to the same
+        return guard_cell(value) if value[:1] in _FORMULA_STARTS else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -106,3 +111,60 @@ def to_csv(records: list[dict[str, Any]], names: list[str]) -> str:
 
 def to_json(records: list[dict[str, Any]]) -> str:
     return orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+
+
+class _Lines(list[str]):
+    """Where a CSV writer writes each row, so each is taken as it is written."""
+
+    write = list.append
+
+
+def export(
+    register: RegisterReader, kind: Kind, query: str, audience: Audience, format: str, gate: Gate
+) -> tuple[list[bytes], int, int]:
+    """`select` written as CSV (`to_csv` with `columns`) or JSON (`to_json`): the
+    file's content in UTF-8 (no byte-order mark), in pieces, with how many
+    records it holds and how many were withheld. Each record is written out as
+    it is read and viewed, so only its row is kept, never every record's view
+    or a second copy of the whole text; the rows are put in `select`'s order at
+    the end. (An internal CSV's columns depend on every record, so it is made
+    from `select`.)"""
+    if format == "csv" and audience != "public":
+        records, withheld = select(register, kind, query, audience, gate=gate)
+        return [to_csv(records, columns(kind, audience, records)).encode("utf-8")], len(records), withheld
+    listed = register.listed(kind)
+    matches = register.query(query, kind)
+    raised_on = KINDS[kind].raised_on
+    names = list(PUBLIC_FIELDS[kind])
+    lines = _Lines()
+    writer = csv.writer(lines, lineterminator="\r\n")
+    rows: list[tuple[tuple[str, str], bytes]] = []
+    viewed = 0
+    for document in register.records(d["id"] for d in listed if gate.shows(d)):
+        view = gate.view(document)
+        viewed += 1
+        if not matches(view):
+            continue
+        if format == "csv":
+            # (`_cell` gives a string that cannot be a formula as it is: inlined for speed)
+            writer.writerow(
+                [
+                    value if type(value) is str and value[:1] not in _FORMULA_STARTS else _cell(value)
+                    for value in map(view.get, names)
+                ]
+            )
+            row = lines.pop().encode("utf-8")
+        else:  # the record as `to_json` indents it inside the list
+            row = orjson.dumps([view], option=orjson.OPT_INDENT_2)[2:-2]
+        rows.append(((view.get(raised_on) or "", view["id"]), row))
+    rows.sort(key=itemgetter(0), reverse=True)
+    if format == "csv":
+        writer.writerow(names)
+        return [lines.pop().encode("utf-8"), *(row for _, row in rows)], len(rows), len(listed) - viewed
+    if not rows:
+        return [b"[]\n"], 0, len(listed) - viewed
+    pieces = [b"[\n"]
+    for _, row in rows:
+        pieces += [row, b",\n"]
+    pieces[-1] = b"\n]\n"
+    return pieces, len(rows), len(listed) - viewed

@@ -27,10 +27,10 @@ from data.text import one_line
 from exports.gate import Audience
 from exports.service import (
     DOCUMENT_KINDS,
+    Export,
     ExportRequest,
     default_output,
     default_start,
-    file_bytes,
     publish_problem,
     render,
 )
@@ -79,17 +79,19 @@ def _settle(
     return ExportRequest(kind, format, chosen, first_day, last_day, " ".join(query))
 
 
-def write(text: str, output: str | None, request: ExportRequest, root: Path) -> tuple[bytes, str]:
-    """Write the export; returns the bytes written and where they went."""
+def write(export: Export, output: str | None, request: ExportRequest, root: Path) -> tuple[list[bytes], str]:
+    """Write the export; returns the bytes written (in pieces, as the export
+    holds them: a large export is not copied again) and where they went."""
     if output == "-":
-        content = text.encode("utf-8")
-        sys.stdout.buffer.write(content)
+        content = export.content(None)
+        sys.stdout.buffer.writelines(content)
         sys.stdout.flush()
         return content, "standard output"
     path = Path(output) if output else default_output(request, root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    content = file_bytes(text, request.format)
-    path.write_bytes(content)
+    content = export.content(request.format)
+    with path.open("wb") as file:
+        file.writelines(content)
     return content, str(path)
 
 
@@ -167,7 +169,7 @@ def export(
         click.echo(f"tracker: accepted {len(words):,} reviewed item(s) as not personal data", err=True)
     export = render(register, request)
     problem = publish_problem(register, export) if publish else None
-    content, where = write(export.text, output, request, register.root)
+    content, where = write(export, output, request, register.root)
     click.echo(f"tracker: wrote {export.summary} to {where}", err=True)
     if review or problem:
         _show_review(export.review.lines() if export.review else ["The internal audience sees everything."])
@@ -175,7 +177,7 @@ def export(
         raise TrackerError(f"not published: {problem}")
     if publish:
         name = Path(where).name if output != "-" else "standard output"
-        tag = register.publish_report(content, request.start, request.end, name, export.figures)
+        tag = register.publish_report(b"".join(content), request.start, request.end, name, export.figures)
         click.echo(f"tracker: published as tag {tag.name} (sha256 {tag.content_sha256})", err=True)
 
 
