@@ -168,6 +168,7 @@ def tui_rows(run: Path, tracker: list[str], env: dict[str, str], rows: dict[str,
     saves = [save for report in warm for save in report["saves"]]
     peak = max(report["peak_mb"] for report in warm)
     rows["TUI first rows on screen, warm"] = Measured([r["first_paint"] for r in warm], [peak])
+    rows["TUI whole register loaded, warm"] = Measured([r["loaded"] for r in warm])
     rows["TUI first rows on screen, no cache"] = Measured([cold["first_paint"]], [cold["peak_mb"]])
     rows["TUI keystroke echo, median"] = Measured([statistics.median(k["echo"] for k in keys)])
     rows["TUI keystroke echo, slowest"] = Measured([max(k["echo"] for k in keys)])

@@ -9,6 +9,9 @@ capture-pane` (and the branch's ref file, for commits) every 10 ms.
 
 - first_paint: from starting the terminal until issue rows and the "N of N"
   count are on screen (`--cold` deletes `.tracker/` first: a fresh clone);
+- loaded: until the whole register has loaded ("Loading register…" gone from
+  the status bar); rows painted from the first page come before it, and the
+  keys below are sent only after it;
 - keystrokes: `/`, then each key of `status:open severity:high`, one at a time;
   `echo` is until the typed text shows in the filter bar, `result` until the
   screen last changed before it stayed still for 0.4 s (the new rows and count
@@ -114,6 +117,15 @@ def first_paint(terminal: Terminal) -> float:
     return seconds
 
 
+def loaded(terminal: Terminal) -> float:
+    """From starting the terminal until the whole register has loaded (rows
+    painted from the first page come before it, and cannot be acted on yet)."""
+    seconds, _screen = poll_until(
+        terminal, terminal.started, lambda screen: not any("Loading register" in line for line in screen)
+    )
+    return seconds
+
+
 def type_filter(terminal: Terminal) -> list[dict[str, float]]:
     settle(terminal, time.perf_counter())
     terminal.tmux("send-keys", "-t", "probe", "/")
@@ -175,7 +187,7 @@ def probe(register: Path, tracker: list[str], cold: bool, saves: int, env: dict[
         shutil.rmtree(register / ".tracker", ignore_errors=True)
     terminal = Terminal([*tracker, "-r", str(register)], register, env)
     try:
-        report: dict[str, Any] = {"first_paint": first_paint(terminal)}
+        report: dict[str, Any] = {"first_paint": first_paint(terminal), "loaded": loaded(terminal)}
         if not cold:
             report["keystrokes"] = type_filter(terminal)
             report["saves"] = save_statuses(terminal, register, saves)
