@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import io
+import mmap
 import os
 import pickle
 import sys
@@ -36,7 +37,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from data.files import id_from_path, read_state_file, temporary_for
+from data.files import id_from_path, open_state_file, temporary_for
 from data.first_page import FIRST_PAGE_ROWS, kept_from, write_first_page
 from data.git import Git
 from data.kinds import KINDS, of_record
@@ -240,21 +241,26 @@ def _plain_load(raw: bytes) -> Any:
 
 def _read(path: Path, shape: str) -> Listing | None:
     try:
-        raw = read_state_file(path)
-        if raw is None:
+        handle = open_state_file(path)
+        if handle is None:
             return None
-        stream = io.BytesIO(raw)  # shares `raw`: the packed texts after the header are not copied
-        data = _PlainUnpickler(stream).load()
-        if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
-            return None
-        rows: dict[str, Any]
-        if shape == "rows":
-            stored = {
-                name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
-                for name in RECORD_FOLDERS
-            }
-        else:
-            rows = _unpacked(raw, stream.tell(), data["rows"])
+        with handle:  # unpickled from the file itself: its bytes are never all in memory at once
+            data = _PlainUnpickler(handle).load()
+            if data["version"] != LISTING_VERSION or data["shape"] != shape or data["fields"] != FIELDS:
+                return None
+            rows: dict[str, Any]
+            if shape == "rows":
+                stored = {
+                    name: [entry for chunk in data["rows"][name] for entry in _plain_load(chunk)]
+                    for name in RECORD_FOLDERS
+                }
+            else:
+                # The packed texts after the header are mapped, not read: pages
+                # come into memory only as a free word is searched for, and the
+                # kernel may drop them again. (Tracker replaces the file by
+                # renaming a new one over it, so the mapped one never changes.)
+                block = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                rows = _unpacked(block, handle.tell(), data["rows"])
     except (*_UNREADABLE, AttributeError):
         return None
     try:
@@ -272,7 +278,7 @@ def _read(path: Path, shape: str) -> Listing | None:
         return None
 
 
-def _unpacked(raw: bytes, start: int, stored: dict[str, Any]) -> dict[str, Any]:
+def _unpacked(raw: bytes | mmap.mmap, start: int, stored: dict[str, Any]) -> dict[str, Any]:
     """Each table's packed texts, which follow the header in the file in the
     tables' order; ValueError when they do not fill it exactly."""
     tables, position = {}, start

@@ -21,11 +21,14 @@ a removed one hidden, until the index is written again.
 
 from __future__ import annotations
 
+import mmap
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, MutableMapping
 from itertools import pairwise
 
+Block = bytes | mmap.mmap
+"""The packed text: bytes, or the index file mapped into memory."""
 SEPARATOR = "\x01"
 _SEPARATOR_BYTE = SEPARATOR.encode()
 
@@ -34,7 +37,7 @@ class PackedTexts(MutableMapping[str, str]):
     """Record ID → searchable text, over a packed block (see the module)."""
 
     def __init__(
-        self, block: bytes = b"", start: int = 0, ids: list[str] | None = None, offsets: array | None = None
+        self, block: Block = b"", start: int = 0, ids: list[str] | None = None, offsets: array | None = None
     ):
         """`block[offsets[i]:offsets[i + 1] - 1]` is the text of `ids[i]`;
         `start` is where this table's part of `block` begins."""
@@ -62,12 +65,12 @@ class PackedTexts(MutableMapping[str, str]):
         if not self._changed and not self._hidden:
             start, end = self._offsets[0], self._offsets[-1]
             relative = array("q", (offset - start for offset in self._offsets))
-            return list(self._ids), relative.tobytes(), self._block[start:end]
+            return list(self._ids), relative.tobytes(), bytes(self._block[start:end])
         again = PackedTexts.of(self.pairs())
-        return again._ids, again._offsets.tobytes(), again._block
+        return again._ids, again._offsets.tobytes(), bytes(again._block)
 
     @classmethod
-    def unpacked(cls, block: bytes, start: int, ids: list[str], offsets: bytes) -> PackedTexts:
+    def unpacked(cls, block: Block, start: int, ids: list[str], offsets: bytes) -> PackedTexts:
         """The texts as `packed` gave them, their text at `start` in `block`
         (not copied). Raises ValueError when the parts do not fit together."""
         relative = array("q")

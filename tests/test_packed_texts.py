@@ -55,9 +55,9 @@ def test_written_and_removed_records_are_searched_as_they_now_are(
 
 
 def test_free_words_in_a_query_match_the_full_register(demo_register) -> None:
-    texts = load_listing(demo_register.root, demo_register.git, "texts")
-    table = texts.rows["issues"]
-    assert isinstance(table, PackedTexts) or texts.source == "rebuilt"
+    load_listing(demo_register.root, demo_register.git, "texts")  # written, if it was not
+    texts = load_listing(demo_register.root, demo_register.git, "texts")  # read from its file
+    assert isinstance(texts.rows["issues"], PackedTexts)
     for words in ("supplier", "-supplier", "payroll interface", '"not allocated"', "zzznothing"):
         query = parse(words, "issue")
         documents = demo_register.db.records("issues").all()
