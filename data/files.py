@@ -10,10 +10,11 @@ outside it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -222,6 +223,25 @@ def write_atomic(root: Path, relative: str, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
         raise
     _fsync_folder(folder)
+
+
+def keep_cache_file(path: Path, parts: Iterable[bytes]) -> bool:
+    """Write one of Tracker's caches in `.tracker/` (the parts one after the
+    other) through a temporary file renamed over it. A cache can always be
+    built again, so it is not synced, and one that cannot be written (a
+    read-only mount, a full disk) is simply not kept: False, nothing left behind."""
+    temporary = temporary_for(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def write_many_atomic(root: Path, items: list[tuple[str, bytes]]) -> None:

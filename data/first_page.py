@@ -17,8 +17,6 @@ opened or written from it.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from data.files import read_state_file, temporary_for
+from data.files import keep_cache_file, read_state_file
 from data.git import Git
 from data.ids import is_record_id
 from data.load import RECORD_FOLDERS, STATE_DIR, folder_stamp, folders_to_look_in, start_trust_check
@@ -78,14 +76,11 @@ def write_first_page(
         "rows": {table: list(rows[:FIRST_PAGE_ROWS]) for table, rows in first.items()},
     }
     path = first_page_path(root)
-    temporary = temporary_for(path)
-    try:  # a first page that cannot be written is simply not kept: the TUI waits for the listing
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(orjson.dumps(payload))
-        os.replace(temporary, path)
-    except (OSError, TypeError, orjson.JSONEncodeError):
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    try:
+        content = orjson.dumps(payload)
+    except (TypeError, orjson.JSONEncodeError):  # not a page Tracker can keep: the TUI waits for the listing
+        return
+    keep_cache_file(path, [content])
 
 
 def kept_from(root: Path) -> tuple[str, dict[str, int]] | None:

@@ -16,8 +16,6 @@ tracked by git, not a link), and only for the commit they name.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import pickle
 import sys
 from collections.abc import Callable
@@ -26,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from data.backlog import Transition, status_history
-from data.files import read_state_file, temporary_for
+from data.files import keep_cache_file, read_state_file
 from data.git import Git
 from data.listing import _UNREADABLE, _plain_load
 from data.load import STATE_DIR, state_folder_trusted
@@ -149,11 +147,4 @@ def _stored(path: Path, valid: Callable[[object], bool]) -> tuple[str, Any] | No
 
 
 def _store(path: Path, head: str, value: object) -> None:
-    temporary = temporary_for(path)
-    try:  # a file that cannot be written (a read-only mount) is simply not kept
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pickle.dumps({"version": VERSION, "head": head, "value": value}, protocol=5))
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    keep_cache_file(path, [pickle.dumps({"version": VERSION, "head": head, "value": value}, protocol=5)])

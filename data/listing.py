@@ -23,11 +23,9 @@ offsets do not fill the file exactly are rebuilt, not believed.
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import io
 import mmap
-import os
 import pickle
 import sys
 import threading
@@ -37,7 +35,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from data.files import id_from_path, open_state_file, temporary_for
+from data.files import id_from_path, keep_cache_file, open_state_file
 from data.first_page import FIRST_PAGE_ROWS, kept_from, write_first_page
 from data.git import Git
 from data.kinds import KINDS, of_record
@@ -105,6 +103,12 @@ def in_default_order(table: str, rows: Iterable[Row]) -> list[Row]:
         return sorted(rows, key=lambda row: tuple(value or "" for value in key(row)), reverse=True)
 
 
+def as_documents(table: str, rows: Iterable[Row]) -> list[dict[str, Any]]:
+    """Rows of a table as documents of their short fields."""
+    names = FIELDS[table]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
 def row_access(table: str) -> Access:
     """Query fields read from a listing's rows by position (`operator.itemgetter`,
     in C): pass to `data.query.parse` to filter rows without making documents."""
@@ -157,25 +161,26 @@ class Listing:
     """How many of `changed` there were when the listing last matched the files
     as loaded (`load_listing`): any more, and it holds writes since."""
 
-    def matching(self, table: str, query: Query, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    def matching(
+        self, table: str, query: Query, texts: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """The records (short fields only) that match `query`, as documents. The
         query must have been parsed with `row_access(table)`; its free words are
         looked for in `texts` (a texts listing's)."""
         if query.needs_text and texts is None:
             raise ValueError("a query with free words needs the texts listing")
-        names, test = FIELDS[table], query.fields
+        test = query.fields
         words = query.matching_words(texts) if texts is not None and query.words else None
         rows = self.rows[table]
         if words is None:
             chosen = [row for row in rows.values() if test(row)]
         else:
             chosen = [row for record_id, row in rows.items() if words(record_id) and test(row)]
-        return [dict(zip(names, row, strict=True)) for row in chosen]
+        return as_documents(table, chosen)
 
     def documents(self, table: str) -> list[dict[str, Any]]:
         """Every record of a table (short fields only), as documents."""
-        names = FIELDS[table]
-        return [dict(zip(names, row, strict=True)) for row in self.rows[table].values()]
+        return as_documents(table, self.rows[table].values())
 
     def put(self, documents: Iterable[dict[str, Any]]) -> None:
         """Records as they are being written (validated already): the listing in
@@ -338,17 +343,7 @@ def _write(path: Path, listing: Listing) -> None:
         "problems": listing.problems,
         "rows": stored,
     }
-    temporary = temporary_for(path)
-    try:  # a cache that cannot be written (a read-only mount) is simply not kept
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as handle:
-            handle.write(pickle.dumps(payload, protocol=5))
-            for block in blocks:
-                handle.write(block)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    keep_cache_file(path, [pickle.dumps(payload, protocol=5), *blocks])
 
 
 def keep_first_page(root: Path, git: Git, listing: Listing) -> None:

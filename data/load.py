@@ -16,7 +16,6 @@ skipped; it is never rewritten or deleted.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import hashlib
 import os
@@ -38,11 +37,11 @@ from data.files import (
     TABLES,
     decode,
     id_from_path,
+    keep_cache_file,
     printable_path,
     read_bytes,
     read_state_file,
     record_paths,
-    temporary_for,
 )
 from data.git import Git
 from data.lock import WriterLock
@@ -188,14 +187,7 @@ def _write_cache(path: Path, loaded: Loaded) -> None:
         "folders": loaded.folders,
         "tables": loaded.tables,
     }
-    temporary = temporary_for(path)
-    try:  # a cache that cannot be written (a read-only mount) is simply not kept
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(orjson.dumps(payload))
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    keep_cache_file(path, [orjson.dumps(payload)])
 
 
 def _from_blobs(git: Git, tree: str, keep: Callable[[str, dict[str, Any]], Any] | None = None) -> Loaded:

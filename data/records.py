@@ -22,7 +22,7 @@ mix its documents into this one's.
 
 from __future__ import annotations
 
-import contextlib
+import itertools
 import os
 import pickle
 import sys
@@ -36,9 +36,9 @@ from typing import Any, BinaryIO, cast
 import orjson
 
 from data.errors import DamagedFile
-from data.files import id_from_path, open_state_file, printable_path, table_of, temporary_for
+from data.files import id_from_path, keep_cache_file, open_state_file, printable_path, table_of
 from data.git import Git
-from data.listing import _UNREADABLE, FIELDS, Row, _plain_load, row_of
+from data.listing import _UNREADABLE, FIELDS, Row, _plain_load, as_documents, row_of
 from data.load import (
     CACHE_FILE,
     RECORD_FOLDERS,
@@ -95,8 +95,7 @@ class RecordStore:
 
     def listed(self, table: str) -> list[dict[str, Any]]:
         """Every record of a table with its short fields only, as documents."""
-        names = FIELDS[table]
-        return [dict(zip(names, row, strict=True)) for row in self.rows[table].values()]
+        return as_documents(table, self.rows[table].values())
 
     def encoded(self, record_id: str) -> bytes | None:
         """A record's document as JSON, or None when the store holds no such record."""
@@ -290,17 +289,9 @@ def _write(path: Path, store: RecordStore) -> None:
         },
         protocol=5,
     )
-    temporary = temporary_for(path)
-    try:  # a store that cannot be written (a read-only mount) is simply not kept
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as out:
-            out.write(MAGIC + len(header).to_bytes(_HEADER_LENGTH, "little") + header)
-            for record_id in order:
-                out.write(store.encoded(record_id) or b"")
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    start = MAGIC + len(header).to_bytes(_HEADER_LENGTH, "little") + header
+    documents = (store.encoded(record_id) or b"" for record_id in order)
+    if not keep_cache_file(path, itertools.chain([start], documents)):
         return
     written = _read(path)
     if written is not None:
