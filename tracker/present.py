@@ -32,9 +32,14 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - 1 - used)
 
 
+def raised(document: dict[str, Any]) -> str | None:
+    """The day a record was raised (an issue) or logged (a lesson), as stored."""
+    return document.get("raised_on") or document.get("logged_on")
+
+
 def age_days(document: dict[str, Any], today: date) -> int | None:
-    raised = document.get("raised_on") or document.get("logged_on")
-    return (today - date.fromisoformat(raised)).days if raised else None
+    day = raised(document)
+    return (today - date.fromisoformat(day)).days if day else None
 
 
 ISSUE_COLUMNS = (("id", 10), ("status", 19), ("severity", 8), ("area", 14), ("age", 5))
@@ -55,11 +60,7 @@ def table(documents: list[dict[str, Any]], kind: str, today: date, width: int | 
     for document in documents:
         cells = []
         for name, size in columns:
-            value = (
-                document.get("raised_on") or document.get("logged_on")
-                if name == "age"
-                else document.get(name)
-            )
+            value = raised(document) if name == "age" else document.get(name)
             key = (name, value)
             cell = fitted.get(key)
             if cell is None:
